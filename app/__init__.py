@@ -1,0 +1,97 @@
+"""Tend: the application factory."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import crypto, db
+from app.config import INSTANCE, ROOT, Settings
+from app.extensions import babel, csrf, htmx, limiter, login_manager, talisman
+from app.i18n import select_locale, select_timezone
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app from the environment; test_config overrides Settings fields by name."""
+    settings = Settings.from_env()
+    if test_config:
+        settings = dataclasses.replace(settings, **test_config)
+    settings.validate()
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(INSTANCE),
+    )
+    app.config.update(
+        TEND=settings,
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_content_length,
+        SESSION_COOKIE_NAME="__Host-tend" if settings.production else "tend",
+        SESSION_COOKIE_SECURE=settings.production,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(days=settings.session_absolute_days),
+        # The CSRF token lives as long as the sign-in, so a form left open is not lost.
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=settings.production,
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
+        BABEL_DEFAULT_LOCALE=settings.default_locale,
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
+        RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_KEY_PREFIX="tend",
+        SEND_FILE_MAX_AGE_DEFAULT=timedelta(hours=1),
+        TEMPLATES_AUTO_RELOAD=not settings.production,
+    )
+    if settings.proxy_count:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app,
+            x_for=settings.proxy_count,
+            x_proto=settings.proxy_count,
+            x_host=settings.proxy_count,
+        )
+
+    from app.security import CSP, PERMISSIONS_POLICY
+
+    crypto.configure(settings.data_keys)
+    db.init_app(app, db.make_engine(settings.database_url))
+
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    talisman.init_app(
+        app,
+        force_https=settings.production,
+        force_https_permanent=False,
+        strict_transport_security=settings.production,
+        session_cookie_secure=settings.production,
+        content_security_policy=CSP,
+        referrer_policy="no-referrer",
+        permissions_policy=PERMISSIONS_POLICY,
+        frame_options="DENY",
+    )
+
+    from app import errors, formatting, navigation, security, static_files
+    from app.admin import bp as admin_bp
+    from app.auth import bp as auth_bp
+    from app.cli import register_commands
+    from app.core import bp as core_bp
+    from app.facilitator import bp as facilitator_bp
+    from app.home import bp as home_bp
+    from app.pwa import bp as pwa_bp
+
+    for blueprint in (core_bp, pwa_bp, auth_bp, home_bp, facilitator_bp, admin_bp):
+        app.register_blueprint(blueprint)
+    security.init_app(app)
+    static_files.init_app(app)
+    navigation.init_app(app)
+    formatting.init_app(app)
+    errors.init_app(app)
+    register_commands(app)
+    return app

@@ -1,0 +1,116 @@
+"""Who may see what: roles, cohort and small-group membership. The one place that decides."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+from sqlmodel import Session, select
+
+from app.models import Cohort, Membership, Role, SmallGroup, User
+
+# Deny by default: every endpoint needs a signed-in person except these.
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "auth.sign_in",
+        "auth.enrol",
+        "core.healthz",
+        "core.help_page",
+        "core.switch_language",
+        "pwa.manifest",
+        "pwa.service_worker",
+        "pwa.offline",
+        "static",
+    }
+)
+
+# Roles that belong to a cohort's team, as recorded on their membership.
+TEAM_ROLES = frozenset({Role.facilitator, Role.medical})
+
+
+class NotInCohort(Exception):
+    """The person has no place in the cohort they asked about."""
+
+
+def require_roles(*roles: Role) -> Callable:
+    """Refuse the view with 403 unless the signed-in person holds one of the roles."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def participant_membership(db: Session, user: User) -> Membership | None:
+    """The participant's place in their most recent cohort."""
+    query = (
+        select(Membership)
+        .where(Membership.user_id == user.id, Membership.role == Role.participant)
+        .order_by(Membership.joined_at.desc(), Membership.id.desc())
+    )
+    return db.exec(query).first()
+
+
+def team_cohorts(db: Session, user: User) -> list[Cohort]:
+    """Cohorts the person may open as staff: all for admins, their own for the team."""
+    if user.role == Role.admin:
+        return list(db.exec(select(Cohort).order_by(Cohort.start_date.desc(), Cohort.id)))
+    if user.role not in TEAM_ROLES:
+        return []
+    query = (
+        select(Cohort)
+        .join(Membership, Membership.cohort_id == Cohort.id)
+        .where(Membership.user_id == user.id, Membership.role.in_(list(TEAM_ROLES)))
+        .order_by(Cohort.start_date.desc(), Cohort.id)
+    )
+    return list(db.exec(query))
+
+
+def is_on_team(db: Session, user: User, cohort_id: int, roles=TEAM_ROLES) -> bool:
+    query = select(Membership.id).where(
+        Membership.user_id == user.id,
+        Membership.cohort_id == cohort_id,
+        Membership.role.in_(list(roles)),
+    )
+    return db.exec(query).first() is not None
+
+
+def cohort_for_team(db: Session, user: User, cohort_id: int, *, manage: bool = False) -> Cohort:
+    """The cohort if the person may open it as staff; 404 if it does not exist, 403 if not theirs.
+
+    `manage=True` asks for the right to change the cohort (invites, small groups): its
+    facilitators and admins. Medical leads see it but do not manage it.
+    """
+    cohort = db.get(Cohort, cohort_id)
+    if cohort is None:
+        abort(404)
+    if user.role == Role.admin:
+        return cohort
+    allowed_roles = {Role.facilitator} if manage else TEAM_ROLES
+    if user.role not in allowed_roles or not is_on_team(db, user, cohort_id, allowed_roles):
+        abort(403)
+    return cohort
+
+
+def small_groups(db: Session, cohort_id: int) -> list[SmallGroup]:
+    query = select(SmallGroup).where(SmallGroup.cohort_id == cohort_id).order_by(SmallGroup.name)
+    return list(db.exec(query))
+
+
+def roster(db: Session, cohort_id: int) -> list[tuple[Membership, User]]:
+    """Everyone in a cohort with their membership; names and roles only, never their content."""
+    query = (
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.cohort_id == cohort_id)
+        .order_by(Membership.role, User.display_name)
+    )
+    return list(db.exec(query))

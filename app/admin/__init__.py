@@ -1,0 +1,7 @@
+"""Administration: cohorts, their small groups and the people on the team."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from app.admin import views  # noqa: E402, F401

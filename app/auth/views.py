@@ -1,0 +1,146 @@
+"""Routes for enrolment, sign-in, sign-out and the account page."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app import db
+from app.auth import bp, services
+from app.auth.forms import PASSWORD_MESSAGES, ChangePasswordForm, ConfirmForm, EnrolForm, SignInForm
+from app.auth.passwords import PasswordProblem
+from app.auth.policy import session_policy
+from app.auth.ratelimits import account_key, signin_limits
+from app.extensions import limiter
+
+
+def _begin_session(user, *, shared_device: bool = False) -> None:
+    # A fresh Flask session on sign-in: nothing from before (e.g. a planted value) carries over.
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    services.start_session(db.session(), user, session_policy(), shared_device=shared_device)
+    login_user(user)
+
+
+@bp.route("/signin", methods=["GET", "POST"])
+@limiter.limit(lambda: signin_limits().per_ip, methods=["POST"])
+@limiter.limit(lambda: signin_limits().per_account, key_func=account_key, methods=["POST"])
+def sign_in():
+    """Sign in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = services.authenticate(db.session(), form.email.data, form.password.data)
+        if user is not None:
+            _begin_session(user, shared_device=form.shared_device.data)
+            return redirect(url_for("home.index"), code=303)
+        # One message for an unknown email and a wrong password: no account oracle.
+        form.password.errors.append(_("That email and password do not match. Please try again."))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/sign_in.html", form=form), status
+
+
+@bp.route("/enrol", methods=["GET", "POST"])
+@limiter.limit(lambda: signin_limits().per_ip, methods=["POST"])
+def enrol():
+    """Create an account with an invite code from the program team."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = EnrolForm()
+    if form.validate_on_submit():
+        try:
+            user = services.enrol(
+                db.session(),
+                code=form.code.data,
+                display_name=form.display_name.data,
+                email=form.email.data,
+                password=form.password.data,
+            )
+        except services.InviteInvalid:
+            form.code.errors.append(
+                _(
+                    "That invite code is not valid. It may have been used already or expired. "
+                    "Please check it, or ask your facilitator for a new one."
+                )
+            )
+        except services.EmailTaken:
+            form.email.errors.append(
+                _("An account with this email already exists. You can sign in instead.")
+            )
+        except PasswordProblem as problem:
+            form.password.errors.append(str(PASSWORD_MESSAGES[problem.reason]))
+        else:
+            _begin_session(user)
+            flash(_("Welcome to Tend, %(name)s.", name=user.display_name), "success")
+            return redirect(url_for("home.index"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/enrol.html", form=form), status
+
+
+@bp.route("/signout", methods=["POST"])
+def sign_out():
+    """End this device's session for real, not only the cookie."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.end_session(db.session(), current_user.get_id())
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.sign_in"), code=303)
+
+
+@bp.route("/account", methods=["GET"])
+def account():
+    """The person's own settings: password, devices, language."""
+    return render_template(
+        "auth/account.html", password_form=ChangePasswordForm(), confirm_form=ConfirmForm()
+    )
+
+
+@bp.route("/account/password", methods=["POST"])
+def change_password():
+    """Change the password; every other device is signed out."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                db.session(),
+                current_user,
+                form.current_password.data,
+                form.new_password.data,
+                keep_token=current_user.get_id(),
+            )
+        except services.WrongPassword:
+            form.current_password.errors.append(_("That is not your current password."))
+        except PasswordProblem as problem:
+            form.new_password.errors.append(str(PASSWORD_MESSAGES[problem.reason]))
+        else:
+            flash(_("Your password is changed. Other devices have been signed out."), "success")
+            return redirect(url_for("auth.account"), code=303)
+    return render_template("auth/account.html", password_form=form, confirm_form=ConfirmForm()), 422
+
+
+@bp.route("/account/signout-everywhere", methods=["POST"])
+def sign_out_everywhere():
+    """End every session of this account, this device included."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.end_all_sessions(db.session(), current_user)
+        logout_user()
+        session.clear()
+        flash(_("You are signed out on all devices."), "info")
+        return redirect(url_for("auth.sign_in"), code=303)
+    return redirect(url_for("auth.account"), code=303)
+
+
+@bp.app_context_processor
+def _device_context():
+    signin = g.get("signin")
+    return {
+        "shared_device": bool(signin and signin.shared_device),
+        "quick_exit_url": current_app.config["TEND"].quick_exit_url,
+    }

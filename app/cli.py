@@ -1,0 +1,46 @@
+"""flask commands: migrations, demo seed, key generation and rotation."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from sqlmodel import SQLModel
+
+from app import crypto, db, migrations
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("db-upgrade")
+    def db_upgrade():
+        """Apply every Alembic migration up to head."""
+        migrations.upgrade(current_app.config["TEND"].database_url)
+        click.echo("Database is up to date.")
+
+    @app.cli.command("demo-seed")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when people already exist.")
+    def demo_seed(if_empty: bool):
+        """Create the demo cohort and accounts (refused in production)."""
+        from app.demo import DemoRefused, seed
+
+        try:
+            created = seed(current_app.config["TEND"], db.engine(), only_if_empty=if_empty)
+        except DemoRefused as refused:
+            raise click.ClickException(str(refused)) from refused
+        if created is None:
+            click.echo("Demo data already present; nothing changed.")
+            return
+        click.echo(f"Demo accounts (password: {created.password}):")
+        for email, role in created.accounts:
+            click.echo(f"  {role:<12} {email}")
+
+    @app.cli.command("generate-key")
+    def generate_key():
+        """Print a new data key for DATA_KEYS."""
+        click.echo(crypto.generate_key())
+
+    @app.cli.command("rotate-keys")
+    def rotate_keys():
+        """Re-encrypt every encrypted value under the first key of DATA_KEYS."""
+        with db.engine().begin() as connection:
+            changed = crypto.rotate(connection, SQLModel.metadata)
+        click.echo(f"Re-encrypted {changed} value(s) under the newest key.")

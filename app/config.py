@@ -1,0 +1,110 @@
+"""One settings object read from the environment, with safe defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+# Crisis lines per region, from ../shared/DOMAIN.md. A deployment overrides them with
+# CRISIS_LINES_FILE (YAML); the numbers are the same in every locale, the labels translate.
+DEFAULT_CRISIS_LINES = [
+    {"key": "988", "number": "9-8-8", "tel": "988", "sms": "988", "region": "canada"},
+    {"key": "bc", "number": "1-800-784-2433", "tel": "18007842433", "region": "bc"},
+    {"key": "kuu-us", "number": "1-800-588-8717", "tel": "18005888717", "region": "bc"},
+    {"key": "hope", "number": "1-855-242-3310", "tel": "18552423310", "region": "canada"},
+    {"key": "911", "number": "911", "tel": "911", "region": "emergency"},
+]
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a deployment Tend can safely run."""
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _dev_secret(filename: str, make) -> str:
+    """Keep a generated development secret in instance/ so restarts keep sessions and data."""
+    INSTANCE.mkdir(exist_ok=True)
+    path = INSTANCE / filename
+    if not path.exists():
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass
+class Settings:
+    env: str = "development"
+    secret_key: str = ""
+    database_url: str = ""
+    data_keys: list[str] = field(default_factory=list)
+    ratelimit_storage_uri: str = "memory://"
+    default_locale: str = "en"
+    locales: tuple[str, ...] = ("en", "fr_CA")
+    quick_exit_url: str = "https://www.theweathernetwork.com/"
+    staff_idle_minutes: int = 30
+    participant_idle_minutes: int = 12 * 60
+    session_absolute_days: int = 14
+    invite_days: int = 14
+    max_content_length: int = 256 * 1024
+    signin_limit_account: str = "5 per 15 minutes"
+    signin_limit_ip: str = "30 per 15 minutes"
+    proxy_count: int = 0
+    crisis_lines: list[dict] = field(default_factory=lambda: list(DEFAULT_CRISIS_LINES))
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = os.environ.get("APP_ENV", "development")
+        production = env == "production"
+        secret_key = os.environ.get("SECRET_KEY", "")
+        keys = [k.strip() for k in os.environ.get("DATA_KEYS", "").split(",") if k.strip()]
+        if production:
+            missing = [n for n, v in (("SECRET_KEY", secret_key), ("DATA_KEYS", keys)) if not v]
+            if missing:
+                raise ConfigError(
+                    "Production needs " + " and ".join(missing) + " set in the environment."
+                )
+        else:
+            secret_key = secret_key or _dev_secret("secret_key", lambda: secrets.token_hex(32))
+            keys = keys or [_dev_secret("data_key", lambda: Fernet.generate_key().decode())]
+        database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'tend.sqlite3'}"
+        return cls(
+            env=env,
+            secret_key=secret_key,
+            database_url=database_url,
+            data_keys=keys,
+            ratelimit_storage_uri=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+            default_locale=os.environ.get("DEFAULT_LOCALE", "en"),
+            quick_exit_url=os.environ.get("QUICK_EXIT_URL", cls.quick_exit_url),
+            staff_idle_minutes=_env_int("STAFF_IDLE_MINUTES", 30),
+            participant_idle_minutes=_env_int("PARTICIPANT_IDLE_MINUTES", 12 * 60),
+            max_content_length=_env_int("MAX_CONTENT_LENGTH", 256 * 1024),
+            proxy_count=_env_int("PROXY_COUNT", 0),
+        )
+
+    def validate(self) -> None:
+        if self.default_locale not in self.locales:
+            raise ConfigError(
+                f"DEFAULT_LOCALE {self.default_locale!r} is not one of {', '.join(self.locales)}"
+            )
+        if not self.data_keys:
+            raise ConfigError("DATA_KEYS must hold at least one key.")

@@ -1,0 +1,52 @@
+"""Crisis lines from configuration, labelled in the reader's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+LINE_LABELS = {
+    "988": (
+        _l("9-8-8 Suicide Crisis Helpline"),
+        _l("Canada-wide, any time. Call or text."),
+    ),
+    "bc": (_l("BC Crisis Line"), _l("British Columbia, any time.")),
+    "kuu-us": (
+        _l("KUU-US Crisis Line"),
+        _l("For Indigenous people in British Columbia, any time."),
+    ),
+    "hope": (
+        _l("Hope for Wellness Help Line"),
+        _l("For Indigenous people across Canada, any time, in English and French."),
+    ),
+    "911": (_l("Emergency: 911"), _l("If you or someone else is in danger right now.")),
+}
+
+
+@dataclass(frozen=True)
+class CrisisLine:
+    key: str
+    name: str
+    description: str
+    number: str
+    tel: str
+    sms: str | None
+
+
+def crisis_lines() -> list[CrisisLine]:
+    lines = []
+    for line in current_app.config["TEND"].crisis_lines:
+        name, description = LINE_LABELS.get(line["key"], (line.get("name", line["key"]), ""))
+        lines.append(
+            CrisisLine(
+                key=line["key"],
+                name=str(name),
+                description=str(description),
+                number=line["number"],
+                tel=line["tel"],
+                sms=line.get("sms"),
+            )
+        )
+    return lines

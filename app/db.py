@@ -1,0 +1,65 @@
+"""The database engine and one SQLModel session per request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask, current_app, g
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+SessionFactory = Callable[[], Session]
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            # WAL lets readers and one writer work together; busy_timeout waits instead of
+            # failing when gunicorn workers write at the same moment.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=15000")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def init_app(app: Flask, engine: Engine) -> None:
+    app.extensions["tend_engine"] = engine
+    app.extensions.setdefault(
+        "tend_session_factory", lambda: Session(engine, expire_on_commit=False)
+    )
+    app.teardown_appcontext(_close_session)
+
+
+def engine() -> Engine:
+    return current_app.extensions["tend_engine"]
+
+
+def session() -> Session:
+    """The request's session, opened on first use and closed at teardown."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["tend_session_factory"]()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.close()
+
+
+def database_answers() -> bool:
+    try:
+        with engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        return False

@@ -1,0 +1,109 @@
+"""The demo cohort: in week 3, in Vancouver, with the accounts the README lists."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from app.auth.passwords import hash_password
+from app.auth.services import create_invites
+from app.config import Settings
+from app.models import Cohort, Membership, Role, SmallGroup, User
+from app.program import local_today
+
+DEFAULT_PASSWORD = "tend-demo-password"  # noqa: S105  (the documented demo password)
+TIMEZONE = "America/Vancouver"
+
+
+class DemoRefused(Exception):
+    """The demo seed never runs in production."""
+
+
+@dataclass(frozen=True)
+class DemoAccounts:
+    password: str
+    accounts: list[tuple[str, str]]
+
+
+# (email, display name, role, small group or None, cohort role or None)
+PEOPLE = [
+    ("admin@example.org", "Alex (admin)", Role.admin, None, None),
+    ("facilitator@example.org", "Robin Facilitator", Role.facilitator, None, Role.facilitator),
+    ("medical@example.org", "Sam Nurse", Role.medical, None, Role.medical),
+    ("participant@example.org", "Jordan", Role.participant, "Cedar", Role.participant),
+    ("participant2@example.org", "Casey", Role.participant, "Cedar", Role.participant),
+    ("participant3@example.org", "Morgan", Role.participant, "Cedar", Role.participant),
+    ("participant4@example.org", "Riley", Role.participant, "Willow", Role.participant),
+    ("participant5@example.org", "Taylor", Role.participant, "Willow", Role.participant),
+    ("participant6@example.org", "Quinn", Role.participant, "Willow", Role.participant),
+]
+
+
+def seed(
+    settings: Settings, engine: Engine, *, only_if_empty: bool, now: datetime | None = None
+) -> DemoAccounts | None:
+    if settings.production:
+        raise DemoRefused("The demo seed is refused when APP_ENV=production.")
+    password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
+    now = now or datetime.now(UTC)
+    with Session(engine, expire_on_commit=False) as db:
+        if db.exec(select(User.id)).first() is not None:
+            if only_if_empty:
+                return None
+            raise DemoRefused(
+                "The database already has people in it; the demo seed needs it empty."
+            )
+        cohort = Cohort(
+            name="Spring Circle (demo)",
+            start_date=date_in_week_three(now),
+            timezone=TIMEZONE,
+            default_locale="en",
+            bundle_id="core",
+        )
+        db.add(cohort)
+        db.flush()
+        groups = {}
+        for name in ("Cedar", "Willow"):
+            group = SmallGroup(cohort_id=cohort.id, name=name)
+            db.add(group)
+            db.flush()
+            groups[name] = group
+        accounts = []
+        for email, name, role, group_name, cohort_role in PEOPLE:
+            # One hash per person: each gets its own salt.
+            password_hash = hash_password(password)
+            user = User(email=email, display_name=name, password_hash=password_hash, role=role)
+            db.add(user)
+            db.flush()
+            if cohort_role is not None:
+                group = groups[group_name] if group_name else None
+                db.add(
+                    Membership(
+                        user_id=user.id,
+                        cohort_id=cohort.id,
+                        small_group_id=group.id if group else None,
+                        role=cohort_role,
+                    )
+                )
+            accounts.append((email, str(role)))
+        db.commit()
+        facilitator = db.exec(select(User).where(User.email == "facilitator@example.org")).one()
+        create_invites(
+            db,
+            facilitator,
+            cohort.id,
+            count=2,
+            small_group_id=groups["Willow"].id,
+            valid_for=timedelta(days=14),
+        )
+    return DemoAccounts(password=password, accounts=accounts)
+
+
+def date_in_week_three(now: datetime):
+    """A start 2 weeks and 2 days ago on Vancouver's calendar, so the cohort is in week 3."""
+    probe = Cohort(name="", start_date=now.date(), timezone=TIMEZONE)
+    return local_today(probe, now) - timedelta(days=16)

@@ -1,0 +1,107 @@
+"""Error pages in the app's layout and language; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from flask import Flask, g, render_template, request
+from flask_babel import format_timedelta
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from app.extensions import limiter, login_manager
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (
+        _l("Something in that request did not make sense"),
+        _l("Please go back and try again. Nothing was changed."),
+    ),
+    403: (
+        _l("This page is not open to you"),
+        _l(
+            "Your account does not have access to this page. If you think it should, "
+            "please ask your facilitator."
+        ),
+    ),
+    404: (
+        _l("We could not find that page"),
+        _l("It may have moved, or the link may be incomplete."),
+    ),
+    405: (
+        _l("That action is not available here"),
+        _l("Please go back and use the buttons on the page."),
+    ),
+    413: (
+        _l("That was more than we can take in at once"),
+        _l("What you sent is too large. Please shorten it and try again."),
+    ),
+    429: (_l("Let's pause for a moment"), _l("There were too many attempts in a short time.")),
+    500: (
+        _l("Something went wrong on our side"),
+        _l("It is not your fault. Please try again in a little while."),
+    ),
+    503: (
+        _l("Tend is resting for a moment"),
+        _l("We cannot reach our database right now. Please try again shortly."),
+    ),
+}
+
+
+def _retry_hint() -> str | None:
+    limit = limiter.current_limit
+    if limit is None:
+        return None
+    wait = datetime.fromtimestamp(limit.reset_at, UTC) - datetime.now(UTC)
+    return format_timedelta(max(wait.total_seconds(), 1), threshold=1.1, add_direction=True)
+
+
+def render_error(code: int, message=None):
+    if code == ServiceUnavailable.code:
+        # The layout asks who is signed in; with the database down that would fail again.
+        g._login_user = login_manager.anonymous_user()
+    title, default_message = MESSAGES.get(code, MESSAGES[500])
+    retry_in = _retry_hint() if code == 429 else None
+    response = render_template(
+        "errors/error.html",
+        code=code,
+        title=title,
+        message=message or default_message,
+        retry_in=retry_in,
+    )
+    headers = {}
+    if request.headers.get("HX-Request"):
+        # Show the error as the page, not inside whichever fragment asked.
+        headers = {"HX-Retarget": "body", "HX-Reswap": "innerHTML"}
+    return response, code, headers
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_refused(_error):
+        return render_error(
+            400,
+            _l(
+                "This form had expired or was sent from somewhere else, so nothing was saved. "
+                "Please reload the page and try again."
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render_error(error.code or 500)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def database_down(error):
+        log.error("database unavailable: %s", type(error).__name__)
+        return render_error(ServiceUnavailable.code)
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        log.exception("unhandled error on %s", request.endpoint)
+        return render_error(InternalServerError.code)

@@ -1,0 +1,7 @@
+"""The program team's pages: cohorts, rosters, invites."""
+
+from flask import Blueprint
+
+bp = Blueprint("facilitator", __name__, url_prefix="/team")
+
+from app.facilitator import views  # noqa: E402, F401

@@ -1,0 +1,54 @@
+"""Forms the program team uses."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from app.models import Role
+
+ROLE_LABELS = {
+    Role.participant: _l("Participant"),
+    Role.facilitator: _l("Facilitator"),
+    Role.medical: _l("Medical team"),
+}
+
+
+class InviteForm(FlaskForm):
+    count = IntegerField(
+        _l("How many codes"),
+        default=1,
+        validators=[
+            InputRequired(_l("Please say how many codes to make.")),
+            NumberRange(1, 40, _l("Please choose between 1 and 40 codes.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    small_group = SelectField(_l("Small group"), coerce=int, validators=[Optional()])
+    valid_days = IntegerField(
+        _l("Valid for (days)"),
+        default=14,
+        validators=[
+            InputRequired(_l("Please say for how many days the codes work.")),
+            NumberRange(1, 60, _l("Please choose between 1 and 60 days.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    label = StringField(
+        _l("Note for yourself (optional)"),
+        validators=[Optional(), Length(max=80)],
+        description=_l("For example the person's first name. Only the team sees it."),
+    )
+    role = SelectField(_l("Invite as"), default=Role.participant)
+
+    def configure(self, groups, *, may_invite_staff: bool) -> InviteForm:
+        self.small_group.choices = [(0, _l("No small group yet"))] + [
+            (g.id, g.name) for g in groups
+        ]
+        roles = [Role.participant]
+        if may_invite_staff:
+            roles += [Role.facilitator, Role.medical]
+        self.role.choices = [(str(r), ROLE_LABELS[r]) for r in roles]
+        return self

@@ -1,0 +1,47 @@
+"""Template helpers that turn stored values into words in the reader's language."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
+
+from app.models import Role
+
+ROLE_LABELS = {
+    Role.participant: _l("Participant"),
+    Role.facilitator: _l("Facilitator"),
+    Role.medical: _l("Medical team"),
+    Role.admin: _l("Administrator"),
+}
+
+INVITE_STATES = {
+    "open": _l("Open until %(date)s"),
+    "used": _l("Used"),
+    "revoked": _l("Withdrawn"),
+    "expired": _l("Expired"),
+}
+
+
+def format_date_long(value: date | datetime) -> str:
+    # A date is a calendar day of the cohort; Flask-Babel moves a datetime into the request's
+    # time zone (the cohort's, set by the view) before taking its day.
+    return format_date(value, "long")
+
+
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))
+
+
+def invite_state_label(state: str, invite) -> str:
+    if state == "open":
+        return str(INVITE_STATES["open"]) % {"date": format_date_long(invite.expires_at)}
+    return str(INVITE_STATES[state])
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(format_date_long)
+    app.add_template_global(role_label)
+    app.add_template_global(invite_state_label)

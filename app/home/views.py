@@ -1,0 +1,21 @@
+"""The home page."""
+
+from __future__ import annotations
+
+from flask import g, render_template
+from flask_login import current_user
+
+from app import db
+from app.home import bp, services
+from app.models import Role
+
+
+@bp.route("/")
+def index():
+    """This week for a participant; cohorts and small groups for the team."""
+    if current_user.role == Role.participant:
+        home = services.participant_home(db.session(), current_user)
+        if home is not None:
+            g.timezone = home.cohort.timezone
+        return render_template("home/participant.html", home=home)
+    return render_template("home/team.html", cohorts=services.team_home(db.session(), current_user))

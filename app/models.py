@@ -1,0 +1,157 @@
+"""The tables: people, cohorts and who belongs where, invites, sign-in sessions, audit."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, DateTime, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.crypto import EncryptedText
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _when(**kwargs) -> Column:
+    return Column(DateTime(timezone=True), **kwargs)
+
+
+class Role(StrEnum):
+    participant = "participant"
+    facilitator = "facilitator"
+    medical = "medical"
+    admin = "admin"
+
+
+STAFF_ROLES = frozenset({Role.facilitator, Role.medical, Role.admin})
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    display_name: str = Field(max_length=80)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(default=Role.participant, max_length=20)
+    preferred_locale: str | None = Field(default=None, max_length=10)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when(nullable=False))
+    password_changed_at: datetime = Field(default_factory=utcnow, sa_column=_when(nullable=False))
+
+    # Flask-Login's contract. The id Flask-Login stores is the sign-in session token, set on
+    # the loaded object, so that revoking the server-side session really signs the device out.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str | None:
+        return self.__dict__.get("_signin_token")
+
+    def bind_signin_token(self, token: str) -> None:
+        self.__dict__["_signin_token"] = token
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+class Cohort(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    start_date: date
+    timezone: str = Field(default="America/Vancouver", max_length=64)
+    default_locale: str = Field(default="en", max_length=10)
+    bundle_id: str = Field(default="core", max_length=64)
+    weeks: int = 12
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when(nullable=False))
+
+
+class SmallGroup(SQLModel, table=True):
+    __tablename__ = "small_group"
+    __table_args__ = (UniqueConstraint("cohort_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=80)
+
+
+class Membership(SQLModel, table=True):
+    """A person's place in a cohort: as a participant, or as part of its team."""
+
+    __table_args__ = (UniqueConstraint("user_id", "cohort_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    cohort_id: int = Field(foreign_key="cohort.id", index=True, ondelete="CASCADE")
+    small_group_id: int | None = Field(
+        default=None, foreign_key="small_group.id", index=True, ondelete="SET NULL"
+    )
+    role: str = Field(default=Role.participant, max_length=20)
+    joined_at: datetime = Field(default_factory=utcnow, sa_column=_when(nullable=False))
+
+
+class Invite(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    # Kept encrypted so the facilitator can print the sheet again until the code is used.
+    code: str = Field(sa_column=Column(EncryptedText, nullable=False))
+    cohort_id: int = Field(foreign_key="cohort.id", index=True, ondelete="CASCADE")
+    small_group_id: int | None = Field(
+        default=None, foreign_key="small_group.id", ondelete="SET NULL"
+    )
+    role: str = Field(default=Role.participant, max_length=20)
+    label: str | None = Field(default=None, max_length=80)
+    created_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when(nullable=False))
+    expires_at: datetime = Field(sa_column=_when(nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    used_by_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    revoked_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+
+
+class SignInSession(SQLModel, table=True):
+    """A server-side sign-in: the cookie only carries its random token."""
+
+    __tablename__ = "signin_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when(nullable=False))
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_column=_when(nullable=False))
+    expires_at: datetime = Field(sa_column=_when(nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    shared_device: bool = False
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who read or changed whose data, and when. Never holds the data itself."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=_when(nullable=False, index=True))
+    actor_id: int | None = Field(
+        default=None, foreign_key="user_account.id", index=True, ondelete="SET NULL"
+    )
+    subject_id: int | None = Field(
+        default=None, foreign_key="user_account.id", index=True, ondelete="SET NULL"
+    )
+    cohort_id: int | None = Field(default=None, foreign_key="cohort.id", ondelete="SET NULL")
+    action: str = Field(max_length=64)
+    object_type: str | None = Field(default=None, max_length=40)
+    object_id: str | None = Field(default=None, max_length=64)

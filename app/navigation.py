@@ -1,0 +1,54 @@
+"""What the layout needs on every page: navigation for the role, the language choices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.i18n import LANGUAGE_NAMES
+from app.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    icon: str
+    current: bool
+
+
+# (endpoint, label, icon, roles)
+NAV = [
+    ("home.index", _l("Home"), "⌂", None),
+    ("admin.new_cohort", _l("New cohort"), "+", {Role.admin}),
+    ("admin.people", _l("Team"), "☺", {Role.admin}),
+    ("core.help_page", _l("Help"), "♡", None),
+    ("auth.account", _l("Account"), "⚙", None),
+]
+
+
+def _nav_items() -> list[NavItem]:
+    if not current_user.is_authenticated:
+        return []
+    return [
+        NavItem(str(label), url_for(endpoint), icon, request.endpoint == endpoint)
+        for endpoint, label, icon, roles in NAV
+        if roles is None or current_user.role in roles
+    ]
+
+
+def _layout_context() -> dict:
+    locales = current_app.config["TEND"].locales
+    return {
+        "nav_items": _nav_items(),
+        "current_locale": str(get_locale()),
+        "language_choices": [(code, LANGUAGE_NAMES.get(code, code)) for code in locales],
+    }
+
+
+def init_app(app: Flask) -> None:
+    app.context_processor(_layout_context)

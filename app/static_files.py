@@ -1,0 +1,60 @@
+"""Fingerprinted static URLs: a content hash in the URL lets browsers cache for a year."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+
+from flask import Flask, Response, request
+
+from app.config import ROOT
+
+STATIC = ROOT / "static"
+IMMUTABLE = "public, max-age=31536000, immutable"
+# What the service worker keeps for offline use: the shell's assets, nothing personal.
+PRECACHE = [
+    "css/app.css",
+    "js/app.js",
+    "js/quick-exit.js",
+    "vendor/htmx.min.js",
+    "icons/icon-192.png",
+]
+
+
+@lru_cache(maxsize=512)
+def _digest(filename: str) -> str | None:
+    path = (STATIC / filename).resolve()
+    if STATIC.resolve() not in path.parents or not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def cache_version() -> str:
+    combined = "".join(_digest(name) or "-" for name in PRECACHE)
+    return hashlib.sha256(combined.encode()).hexdigest()[:12]
+
+
+def precache_urls() -> list[str]:
+    from flask import url_for
+
+    return [url_for("static", filename=name) for name in PRECACHE if _digest(name)]
+
+
+def _add_fingerprint(endpoint: str, values: dict) -> None:
+    if endpoint == "static" and "filename" in values and "v" not in values:
+        digest = _digest(values["filename"])
+        if digest:
+            values["v"] = digest
+
+
+def _immutable_when_fingerprinted(response: Response) -> Response:
+    if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
+        response.headers["Cache-Control"] = IMMUTABLE
+    return response
+
+
+def init_app(app: Flask) -> None:
+    if app.debug or app.config.get("TEMPLATES_AUTO_RELOAD"):
+        _digest.cache_clear()
+    app.url_defaults(_add_fingerprint)
+    app.after_request(_immutable_when_fingerprinted)

@@ -1,0 +1,50 @@
+// Tend's service worker. It keeps the app's shell and public pages for offline use and
+// never stores a signed-in page: navigations go to the network, and only fall back to the
+// offline page, which holds nothing personal.
+const CACHE = "tend-static-{{ cache_version }}";
+const PRECACHE = {{ precache|tojson }};
+const OFFLINE_URL = {{ offline_url|tojson }};
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(CACHE)
+      .then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" }))))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(keys.filter((key) => key.startsWith("tend-") && key !== CACHE)
+        .map((key) => caches.delete(key))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+function isStaticAsset(url) {
+  return url.origin === self.location.origin && url.pathname.startsWith("/static/");
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+
+  if (request.mode === "navigate") {
+    event.respondWith(fetch(request).catch(() => caches.match(OFFLINE_URL)));
+    return;
+  }
+  if (isStaticAsset(url)) {
+    event.respondWith(
+      caches.match(request, { ignoreSearch: true }).then((cached) => cached || fetch(request).then((response) => {
+        if (response.ok && url.searchParams.has("v")) {
+          const copy = response.clone();
+          caches.open(CACHE).then((cache) => cache.put(request, copy));
+        }
+        return response;
+      })),
+    );
+  }
+});
