@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import crypto, db
 from app.config import INSTANCE, ROOT, Settings
-from app.extensions import babel, csrf, htmx, limiter, login_manager, talisman
+from app.content.loader import load_library
+from app.extensions import babel, compress, csrf, htmx, limiter, login_manager, talisman
 from app.i18n import select_locale, select_timezone
 
 
@@ -38,7 +40,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(days=settings.session_absolute_days),
         # The CSRF token lives as long as the sign-in, so a form left open is not lost.
         WTF_CSRF_TIME_LIMIT=None,
-        WTF_CSRF_SSL_STRICT=settings.production,
+        # Not the Referer check: with Referrer-Policy no-referrer browsers send no Referer, so
+        # it refused every form over HTTPS. The token and SameSite=Lax cookies protect posts.
+        WTF_CSRF_SSL_STRICT=False,
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
         BABEL_DEFAULT_LOCALE=settings.default_locale,
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
@@ -46,6 +50,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         RATELIMIT_KEY_PREFIX="tend",
         SEND_FILE_MAX_AGE_DEFAULT=timedelta(hours=1),
         TEMPLATES_AUTO_RELOAD=not settings.production,
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_MIN_SIZE=500,
     )
     if settings.proxy_count:
         app.wsgi_app = ProxyFix(
@@ -58,10 +64,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.security import CSP, PERMISSIONS_POLICY
 
     crypto.configure(settings.data_keys)
+    # Refuse to start on a broken bundle: ContentError names every file and field.
+    app.extensions["tend_content"] = load_library(Path(settings.content_root))
     db.init_app(app, db.make_engine(settings.database_url))
 
     csrf.init_app(app)
     htmx.init_app(app)
+    compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     login_manager.init_app(app)
     limiter.init_app(app)
@@ -84,9 +93,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.core import bp as core_bp
     from app.facilitator import bp as facilitator_bp
     from app.home import bp as home_bp
+    from app.practices import bp as practices_bp
     from app.pwa import bp as pwa_bp
 
-    for blueprint in (core_bp, pwa_bp, auth_bp, home_bp, facilitator_bp, admin_bp):
+    blueprints = (core_bp, pwa_bp, auth_bp, home_bp, practices_bp, facilitator_bp, admin_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     security.init_app(app)
     static_files.init_app(app)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from sqlmodel import SQLModel
 
 from app import crypto, db, migrations
+from app.content import report
 
 
 def register_commands(app: Flask) -> None:
@@ -32,6 +35,24 @@ def register_commands(app: Flask) -> None:
         click.echo(f"Demo accounts (password: {created.password}):")
         for email, role in created.accounts:
             click.echo(f"  {role:<12} {email}")
+
+    content = click.Group("content", help="Check and report on the content bundles.")
+    app.cli.add_command(content)
+
+    @content.command("check")
+    def content_check():
+        """Validate every bundle; print `file: field: problem` lines."""
+        problems = report.check(Path(current_app.config["TEND"].content_root))
+        for line in problems:
+            click.echo(line)
+        if problems:
+            raise click.ClickException(f"{len(problems)} problem(s) in the content bundles.")
+        click.echo("All bundles are sound.")
+
+    @content.command("report")
+    def content_report():
+        """Print coverage per bundle and locale."""
+        click.echo(report.coverage_table(Path(current_app.config["TEND"].content_root)))
 
     @app.cli.command("generate-key")
     def generate_key():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -12,7 +13,7 @@ from sqlmodel import Session, select
 from app.auth.passwords import hash_password
 from app.auth.services import create_invites
 from app.config import Settings
-from app.models import Cohort, Membership, Role, SmallGroup, User
+from app.models import Cohort, MedicineSession, Membership, Role, SmallGroup, User
 from app.program import local_today
 
 DEFAULT_PASSWORD = "tend-demo-password"  # noqa: S105  (the documented demo password)
@@ -91,6 +92,7 @@ def seed(
                 )
             accounts.append((email, str(role)))
         db.commit()
+        _schedule_sessions(db, cohort, now)
         facilitator = db.exec(select(User).where(User.email == "facilitator@example.org")).one()
         create_invites(
             db,
@@ -101,6 +103,26 @@ def seed(
             valid_for=timedelta(days=14),
         )
     return DemoAccounts(password=password, accounts=accounts)
+
+
+def _schedule_sessions(db: Session, cohort: Cohort, now: datetime) -> None:
+    """The first ketamine session 30 hours from now (so its checklist is open), then two more."""
+    zone = ZoneInfo(cohort.timezone)
+    first = (
+        (now + timedelta(hours=30))
+        .astimezone(zone)
+        .replace(minute=0, second=0, microsecond=0, tzinfo=None)
+    )
+    for number, days_later in ((1, 0), (2, 28), (3, 49)):
+        db.add(
+            MedicineSession(
+                cohort_id=cohort.id,
+                number=number,
+                starts_local=first + timedelta(days=days_later),
+                place="Community health centre, room 2",
+            )
+        )
+    db.commit()
 
 
 def date_in_week_three(now: datetime):

@@ -6,13 +6,14 @@ import logging
 from datetime import UTC, datetime
 
 from flask import Flask, g, render_template, request
-from flask_babel import format_timedelta
+from flask_babel import format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from app.extensions import limiter, login_manager
+from app.i18n import set_page_language
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,10 @@ def render_error(code: int, message=None):
     if code == ServiceUnavailable.code:
         # The layout asks who is signed in; with the database down that would fail again.
         g._login_user = login_manager.anonymous_user()
+    if "lang_tag" not in g:
+        # Refused before the page language was set (CSRF, body too large, database down
+        # while loading the person): <html lang dir> still needs it.
+        set_page_language(str(get_locale()))
     title, default_message = MESSAGES.get(code, MESSAGES[500])
     retry_in = _retry_hint() if code == 429 else None
     response = render_template(

@@ -1,6 +1,7 @@
 """Flask extensions, created unbound here and bound to the app in create_app."""
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -13,5 +14,6 @@ babel = Babel()
 csrf = CSRFProtect()
 talisman = Talisman()
 htmx = Htmx()
+compress = Compress()
 # No default limits: only the routes that need a limit (sign-in, enrolment) carry one.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

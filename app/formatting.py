@@ -41,7 +41,17 @@ def invite_state_label(state: str, invite) -> str:
     return str(INVITE_STATES[state])
 
 
+def content_is_draft_translation(resolved) -> bool:
+    """A translation (not the bundle's own language) whose review is still a draft."""
+    from app.content import library
+
+    item = resolved.item
+    bundle = library().bundle(item.bundle_id)
+    return item.locale != bundle.meta.default_locale and bundle.meta.review[item.locale] == "draft"
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_global(content_is_draft_translation)
     app.add_template_filter(format_date_long)
     app.add_template_global(role_label)
     app.add_template_global(invite_state_label)

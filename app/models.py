@@ -75,6 +75,8 @@ class Cohort(SQLModel, table=True):
     default_locale: str = Field(default="en", max_length=10)
     bundle_id: str = Field(default="core", max_length=64)
     weeks: int = 12
+    # Participants see future weeks' titles only, unless the team opens previews.
+    allow_previews: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_column=_when(nullable=False))
 
 
@@ -155,3 +157,32 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=64)
     object_type: str | None = Field(default=None, max_length=40)
     object_id: str | None = Field(default=None, max_length=64)
+
+
+class MedicineSession(SQLModel, table=True):
+    """One of the cohort's ketamine sessions, on the cohort's wall clock (never stored as UTC)."""
+
+    __tablename__ = "medicine_session"
+    __table_args__ = (UniqueConstraint("cohort_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True, ondelete="CASCADE")
+    number: int = Field(ge=1, le=3)
+    starts_local: datetime = Field(sa_column=Column(DateTime(timezone=False), nullable=False))
+    place: str | None = Field(default=None, max_length=200)
+
+
+class PracticeRecord(SQLModel, table=True):
+    """A participant's own trace of one practice in one week: tried or not, and a private note."""
+
+    __tablename__ = "practice_record"
+    __table_args__ = (UniqueConstraint("user_id", "cohort_id", "week", "practice_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    cohort_id: int = Field(foreign_key="cohort.id", ondelete="CASCADE")
+    week: int
+    practice_id: str = Field(max_length=80)
+    done: bool = False
+    note: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_when(nullable=False))

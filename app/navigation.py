@@ -24,6 +24,7 @@ class NavItem:
 # (endpoint, label, icon, roles)
 NAV = [
     ("home.index", _l("Home"), "⌂", None),
+    ("practices.this_week", _l("This week"), "❦", {Role.participant}),
     ("admin.new_cohort", _l("New cohort"), "+", {Role.admin}),
     ("admin.people", _l("Team"), "☺", {Role.admin}),
     ("core.help_page", _l("Help"), "♡", None),
@@ -31,11 +32,17 @@ NAV = [
 ]
 
 
+def _is_current(endpoint: str) -> bool:
+    if endpoint == "practices.this_week":
+        return request.blueprint == "practices"
+    return request.endpoint == endpoint
+
+
 def _nav_items() -> list[NavItem]:
     if not current_user.is_authenticated:
         return []
     return [
-        NavItem(str(label), url_for(endpoint), icon, request.endpoint == endpoint)
+        NavItem(str(label), url_for(endpoint), icon, _is_current(endpoint))
         for endpoint, label, icon, roles in NAV
         if roles is None or current_user.role in roles
     ]

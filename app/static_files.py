@@ -53,8 +53,19 @@ def _immutable_when_fingerprinted(response: Response) -> Response:
     return response
 
 
+def _close_streamed_body(response: Response) -> Response:
+    # flask-compress swaps a streamed body (a static file) for a generator and drops the
+    # file's close(); closing it with the response keeps file handles from leaking.
+    body = response.response
+    if response.is_streamed and hasattr(body, "close"):
+        response.call_on_close(body.close)
+    return response
+
+
 def init_app(app: Flask) -> None:
     if app.debug or app.config.get("TEMPLATES_AUTO_RELOAD"):
         _digest.cache_clear()
     app.url_defaults(_add_fingerprint)
     app.after_request(_immutable_when_fingerprinted)
+    # Registered after compress.init_app, so it runs before flask-compress wraps the body.
+    app.after_request(_close_streamed_body)

@@ -187,3 +187,23 @@ def build_world(session: Session, now: datetime | None = None) -> World:
 @pytest.fixture
 def world(db) -> World:
     return build_world(db)
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_test_transaction_is_real(request):
+    """Make the app fixture's outer transaction real on SQLite, so that it rolls back.
+
+    pysqlite only opens a transaction before the first write, so the SAVEPOINT a request's
+    session starts became the outermost one and its RELEASE committed for real: rows leaked
+    from one test into the next. An explicit BEGIN on the shared connection keeps every
+    savepoint inside the transaction that the app fixture rolls back.
+    """
+    if "app" in request.fixturenames:
+        application = request.getfixturevalue("app")
+        probe = application.extensions["tend_session_factory"]()
+        connection = probe.bind
+        probe.close()
+        raw = connection.connection.dbapi_connection
+        if connection.dialect.name == "sqlite" and not raw.in_transaction:
+            connection.exec_driver_sql("BEGIN")
+    yield

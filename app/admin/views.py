@@ -7,13 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 
-from app import audit, db
+from app import audit, content, db
 from app.access import require_roles
 from app.admin import bp
 from app.admin.forms import CohortForm
 from app.i18n import LANGUAGE_NAMES
 from app.models import STAFF_ROLES, Cohort, Role, SmallGroup, User
-from app.program_content import assignable_bundles
 
 
 @bp.route("/cohorts/new", methods=["GET", "POST"])
@@ -23,7 +22,10 @@ def new_cohort():
     form = CohortForm()
     locales = current_app.config["TEND"].locales
     form.default_locale.choices = [(code, LANGUAGE_NAMES.get(code, code)) for code in locales]
-    form.bundle_id.choices = assignable_bundles()
+    form.bundle_id.choices = [
+        (b.id, b.meta.title.get(b.meta.default_locale, b.id))
+        for b in content.library().assignable()
+    ]
     if form.validate_on_submit():
         session = db.session()
         cohort = Cohort(

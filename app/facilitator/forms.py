@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.models import Role
@@ -52,3 +52,8 @@ class InviteForm(FlaskForm):
             roles += [Role.facilitator, Role.medical]
         self.role.choices = [(str(r), ROLE_LABELS[r]) for r in roles]
         return self
+
+
+class BundleForm(FlaskForm):
+    bundle_id = SelectField(_l("Program content"))
+    allow_previews = BooleanField(_l("Let participants read weeks ahead"))

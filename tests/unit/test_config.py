@@ -1,0 +1,71 @@
+"""Configuration from the environment: safe defaults in development, refusals in production."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+from cryptography.fernet import Fernet
+
+from app import config, create_app
+from app.config import ConfigError, Settings
+
+
+@pytest.fixture
+def production_env(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-long-production-secret")
+    monkeypatch.setenv("DATA_KEYS", Fernet.generate_key().decode())
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    return monkeypatch
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATA_KEYS"])
+def test_production_refuses_to_start_without_a_secret(production_env, missing):
+    production_env.delenv(missing)
+    with pytest.raises(ConfigError, match=missing):
+        create_app()
+
+
+def test_production_names_every_missing_secret_at_once(production_env):
+    production_env.delenv("SECRET_KEY")
+    production_env.setenv("DATA_KEYS", " , ")
+    with pytest.raises(ConfigError, match="SECRET_KEY and DATA_KEYS"):
+        create_app()
+
+
+def test_production_starts_when_both_secrets_are_set(production_env):
+    app = create_app()
+    assert app.config["TEND"].production
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-tend"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_development_keeps_generated_secrets_in_the_instance_folder(monkeypatch, tmp_path):
+    monkeypatch.setattr(config, "INSTANCE", tmp_path)
+    monkeypatch.delenv("SECRET_KEY")
+    monkeypatch.delenv("DATA_KEYS")
+    first, second = Settings.from_env(), Settings.from_env()
+    assert first.secret_key and first.secret_key == second.secret_key
+    assert first.data_keys == second.data_keys
+    Fernet(first.data_keys[0].encode())  # a usable key
+    mode = stat.S_IMODE((tmp_path / "data_key").stat().st_mode)
+    assert mode == 0o600
+
+
+def test_data_keys_are_read_as_a_comma_separated_list_first_one_first(monkeypatch):
+    keys = [Fernet.generate_key().decode() for _ in range(2)]
+    monkeypatch.setenv("DATA_KEYS", f" {keys[0]} , {keys[1]} ")
+    assert Settings.from_env().data_keys == keys
+
+
+def test_an_unsupported_default_locale_is_refused(monkeypatch):
+    monkeypatch.setenv("DEFAULT_LOCALE", "de")
+    with pytest.raises(ConfigError, match="DEFAULT_LOCALE"):
+        create_app({"database_url": "sqlite://"})
+
+
+def test_a_number_setting_that_is_not_a_number_is_refused_by_name(monkeypatch):
+    monkeypatch.setenv("STAFF_IDLE_MINUTES", "half an hour")
+    with pytest.raises(ConfigError, match="STAFF_IDLE_MINUTES"):
+        Settings.from_env()

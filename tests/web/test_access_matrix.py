@@ -1,0 +1,174 @@
+"""Who may open what: every route of the app, as every role, with the answer each must get.
+
+The routes are read from the app's url_map, so a route added without a row in MATRIX fails
+here until someone decides, on purpose, who may open it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+
+from app.access import PUBLIC_ENDPOINTS
+from app.auth.services import create_invites
+from tests.conftest import csrf_token, post, sign_in
+from tests.web.routes import ROUTES, app_routes, request_route, route_url
+
+ROLES = ("signed_out", "participant", "facilitator", "other_facilitator", "medical", "admin")
+TO_SIGN_IN = "redirect to sign-in"
+TO_HOME = "redirect home"
+
+
+def row(signed_out, participant, facilitator, other_facilitator, medical, admin) -> dict:
+    answers = (signed_out, participant, facilitator, other_facilitator, medical, admin)
+    return dict(zip(ROLES, answers, strict=True))
+
+
+def everyone(answer) -> dict:
+    return dict.fromkeys(ROLES, answer)
+
+
+def signed_in_only(answer) -> dict:
+    return {**everyone(answer), "signed_out": TO_SIGN_IN}
+
+
+# (endpoint, method) → role → answer. POSTs carry a valid CSRF token and nothing else, so a
+# view that lets the person in answers with its validation page (422) or its redirect.
+MATRIX = {
+    ("static", "GET"): everyone(200),
+    ("core.healthz", "GET"): everyone(200),
+    ("core.help_page", "GET"): everyone(200),
+    ("core.switch_language", "POST"): everyone(303),
+    ("pwa.manifest", "GET"): everyone(200),
+    ("pwa.service_worker", "GET"): everyone(200),
+    ("pwa.offline", "GET"): everyone(200),
+    ("auth.sign_in", "GET"): {**everyone(TO_HOME), "signed_out": 200},
+    ("auth.sign_in", "POST"): {**everyone(TO_HOME), "signed_out": 422},
+    ("auth.enrol", "GET"): {**everyone(TO_HOME), "signed_out": 200},
+    ("auth.enrol", "POST"): {**everyone(TO_HOME), "signed_out": 422},
+    ("auth.sign_out", "POST"): everyone(TO_SIGN_IN),
+    ("auth.sign_out_everywhere", "POST"): everyone(TO_SIGN_IN),
+    ("auth.account", "GET"): signed_in_only(200),
+    ("auth.change_password", "POST"): signed_in_only(422),
+    ("home.index", "GET"): signed_in_only(200),
+    ("facilitator.cohort_overview", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 200),
+    ("facilitator.invites", "GET"): row(TO_SIGN_IN, 403, 200, 403, 403, 200),
+    ("facilitator.invites", "POST"): row(TO_SIGN_IN, 403, 422, 403, 403, 422),
+    ("facilitator.print_invites", "GET"): row(TO_SIGN_IN, 403, 200, 403, 403, 200),
+    ("facilitator.revoke", "POST"): row(TO_SIGN_IN, 403, 303, 403, 403, 303),
+    ("admin.new_cohort", "GET"): row(TO_SIGN_IN, 403, 403, 403, 403, 200),
+    ("admin.new_cohort", "POST"): row(TO_SIGN_IN, 403, 403, 403, 403, 422),
+    ("admin.people", "GET"): row(TO_SIGN_IN, 403, 403, 403, 403, 200),
+    # Content for the team: medical leads read, only facilitators and admins change.
+    ("facilitator.cohort_content", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 200),
+    ("facilitator.cohort_content", "POST"): row(TO_SIGN_IN, 403, 303, 403, 403, 303),
+    ("facilitator.preview_week", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 200),
+    # A participant's own weeks and practices: nobody else's pages, not even an admin's.
+    ("practices.this_week", "GET"): row(TO_SIGN_IN, 302, 403, 403, 403, 403),
+    ("practices.all_weeks", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
+    ("practices.week", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
+    ("practices.practice", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
+    ("practices.mark_done", "POST"): row(TO_SIGN_IN, 400, 403, 403, 403, 403),
+    ("practices.save_note", "POST"): row(TO_SIGN_IN, 303, 403, 403, 403, 403),
+}
+
+PUBLIC_ALLOW_LIST = {
+    "auth.sign_in",
+    "auth.enrol",
+    "core.healthz",
+    "core.help_page",
+    "core.switch_language",
+    "pwa.manifest",
+    "pwa.service_worker",
+    "pwa.offline",
+    "static",
+}
+
+
+def assert_answer(response, expected, method: str) -> None:
+    if expected == TO_SIGN_IN:
+        assert response.status_code == (303 if method == "POST" else 302)
+        assert urlsplit(response.location).path == "/signin"
+    elif expected == TO_HOME:
+        assert response.status_code in (302, 303)
+        assert urlsplit(response.location).path == "/"
+    else:
+        assert response.status_code == expected, response.get_data(as_text=True)[:400]
+
+
+def test_every_route_of_the_app_has_a_row_in_the_access_matrix(app):
+    routes = app_routes(app)
+    assert routes - MATRIX.keys() == set(), "new routes need a row in MATRIX"
+    assert MATRIX.keys() - routes == set(), "MATRIX lists routes the app no longer has"
+
+
+def test_the_public_allow_list_is_short_and_deliberate():
+    assert PUBLIC_ENDPOINTS == PUBLIC_ALLOW_LIST
+
+
+def test_signed_out_people_reach_only_the_public_allow_list():
+    reachable = {
+        endpoint for (endpoint, _), answers in MATRIX.items() if answers["signed_out"] != TO_SIGN_IN
+    }
+    assert reachable == PUBLIC_ALLOW_LIST
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("endpoint", "method"), ROUTES)
+def test_each_route_answers_each_role_as_the_matrix_says(
+    app, client, world, invite, endpoint, method, role
+):
+    assert (endpoint, method) in MATRIX, f"{method} {endpoint} has no row in the access matrix"
+    if role != "signed_out":
+        sign_in(client, getattr(world, role))
+    response = request_route(client, route_url(app, endpoint, world, invite), method)
+    assert_answer(response, MATRIX[(endpoint, method)][role], method)
+
+
+SIGN_IN_ONLY_ROUTES = [route for route in ROUTES if route[0] not in PUBLIC_ALLOW_LIST]
+
+
+@pytest.mark.parametrize(("endpoint", "method"), SIGN_IN_ONLY_ROUTES)
+def test_signed_out_htmx_requests_get_401_with_hx_redirect_to_sign_in(
+    app, client, world, invite, endpoint, method
+):
+    url = route_url(app, endpoint, world, invite)
+    headers = {"HX-Request": "true", "X-CSRFToken": csrf_token(client)}
+    response = client.open(url, method=method, headers=headers)
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"] == "/signin"
+    assert "<html" not in response.get_data(as_text=True)
+
+
+def test_a_facilitator_cannot_revoke_another_cohorts_invite_through_their_own_cohort(
+    client, db, world
+):
+    [foreign] = create_invites(
+        db,
+        world.other_facilitator,
+        world.other_cohort.id,
+        count=1,
+        small_group_id=None,
+        valid_for=timedelta(days=14),
+    )
+    sign_in(client, world.facilitator)
+    url = f"/team/cohorts/{world.cohort.id}/invites/{foreign.id}/revoke"
+    assert post(client, url).status_code == 404
+    db.refresh(foreign)
+    assert foreign.revoked_at is None
+
+
+def test_a_cohort_that_does_not_exist_is_not_found_even_for_an_admin(client, world):
+    sign_in(client, world.admin)
+    assert client.get("/team/cohorts/987654").status_code == 404
+
+
+def test_a_participant_opening_a_facilitator_page_gets_the_403_page(client, world):
+    sign_in(client, world.participant)
+    response = client.get(f"/team/cohorts/{world.cohort.id}")
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert "This page is not open to you" in page
+    assert '<html lang="en"' in page
