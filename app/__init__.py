@@ -91,12 +91,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.auth import bp as auth_bp
     from app.cli import register_commands
     from app.core import bp as core_bp
+    from app.exercises import bp as exercises_bp
     from app.facilitator import bp as facilitator_bp
     from app.home import bp as home_bp
     from app.practices import bp as practices_bp
     from app.pwa import bp as pwa_bp
 
-    blueprints = (core_bp, pwa_bp, auth_bp, home_bp, practices_bp, facilitator_bp, admin_bp)
+    blueprints = (
+        core_bp,
+        pwa_bp,
+        auth_bp,
+        home_bp,
+        practices_bp,
+        exercises_bp,
+        facilitator_bp,
+        admin_bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     security.init_app(app)

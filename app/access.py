@@ -22,6 +22,9 @@ PUBLIC_ENDPOINTS = frozenset(
         "pwa.manifest",
         "pwa.service_worker",
         "pwa.offline",
+        "pwa.outbox_session",
+        "exercises.library",
+        "exercises.exercise",
         "static",
     }
 )

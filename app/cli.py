@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 from sqlmodel import SQLModel
 
 from app import crypto, db, migrations
@@ -36,7 +37,8 @@ def register_commands(app: Flask) -> None:
         for email, role in created.accounts:
             click.echo(f"  {role:<12} {email}")
 
-    content = click.Group("content", help="Check and report on the content bundles.")
+    # An AppGroup, so its commands run inside the app context (also under the test runner).
+    content = AppGroup("content", help="Check and report on the content bundles.")
     app.cli.add_command(content)
 
     @content.command("check")

@@ -186,3 +186,22 @@ class PracticeRecord(SQLModel, table=True):
     done: bool = False
     note: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_when(nullable=False))
+
+
+class ExerciseRecord(SQLModel, table=True):
+    """One time a participant used a regulation exercise, with optional before/after ratings."""
+
+    __tablename__ = "exercise_record"
+    __table_args__ = (UniqueConstraint("user_id", "client_uuid"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    # The idempotency key the device made: a replayed submission finds its record again.
+    client_uuid: str = Field(max_length=36)
+    exercise_id: str = Field(max_length=80)
+    minutes: int
+    seconds_completed: int = 0
+    # How stirred up the person felt, 0-10: answers, so encrypted like every answer.
+    before: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
+    after: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when(nullable=False))

@@ -16,6 +16,8 @@ PRECACHE = [
     "css/app.css",
     "js/app.js",
     "js/quick-exit.js",
+    "js/outbox.js",
+    "js/player.js",
     "vendor/htmx.min.js",
     "icons/icon-192.png",
 ]
@@ -29,8 +31,8 @@ def _digest(filename: str) -> str | None:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
-def cache_version() -> str:
-    combined = "".join(_digest(name) or "-" for name in PRECACHE)
+def cache_version(extra: str = "") -> str:
+    combined = "".join(_digest(name) or "-" for name in PRECACHE) + extra
     return hashlib.sha256(combined.encode()).hexdigest()[:12]
 
 

@@ -48,7 +48,13 @@ def _completeness(library, bundle: Bundle, name) -> list[Problem]:
             i for (k, i_id, _l), i in bundle.items.items() if (k, i_id) == (kind, item_id)
         )
         for locale in bundle.meta.locales:
-            if (kind, item_id, locale) not in bundle.items:
+            if (kind, item_id, locale) in bundle.items:
+                continue
+            if any_item.path.suffix == ".yaml":
+                problems.append(
+                    Problem(name(any_item.path), f"text.{locale}", "missing translation")
+                )
+            else:
                 missing = any_item.path.with_name(f"{item_id}.{locale}.md")
                 problems.append(Problem(name(missing), "(file)", f"missing translation ({locale})"))
     return problems

@@ -14,13 +14,23 @@ from pydantic import ValidationError
 
 from app.config import ROOT
 from app.content.render import render_markdown, sanitiser_changes
-from app.content.schemas import KINDS, SESSION_MOMENTS, BundleMeta, SessionBlock, Strict, Week
+from app.content.schemas import (
+    DATA_KINDS,
+    KINDS,
+    SESSION_MOMENTS,
+    BundleMeta,
+    SessionBlock,
+    Strict,
+    Week,
+)
 
 PROGRAM_WEEKS = 12
 FILE_NAME = re.compile(
     r"^(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)\.(?P<locale>[a-z]{2,3}(?:_[A-Z]{2})?)\.md$"
 )
 FOLDER_KINDS = {folder: kind for kind, (folder, _schema) in KINDS.items()}
+DATA_FOLDER_KINDS = {folder: kind for kind, (folder, _schema) in DATA_KINDS.items()}
+DATA_FILE_NAME = re.compile(r"^(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)\.yaml$")
 
 
 @dataclass(frozen=True)
@@ -116,6 +126,9 @@ def _read_bundle(folder: Path, root: Path, problems: list[Problem]) -> Bundle | 
 def _read_item(bundle: Bundle, path: Path, root: Path, problems: list[Problem]) -> None:
     name = _relative(path, root)
     folder = path.parent.relative_to(bundle.path).as_posix()
+    if folder in DATA_FOLDER_KINDS:
+        _read_data_item(bundle, path, DATA_FOLDER_KINDS[folder], name, problems)
+        return
     kind = FOLDER_KINDS.get(folder)
     if kind is None:
         problems.append(Problem(name, "(file)", f"unknown folder {folder!r}"))
@@ -163,7 +176,41 @@ def _read_item(bundle: Bundle, path: Path, root: Path, problems: list[Problem]) 
     )
 
 
-def _fingerprint(root: Path) -> tuple:
+def _read_data_item(bundle: Bundle, path: Path, kind: str, name: str, problems) -> None:
+    """A YAML definition holding every locale's text; it resolves per locale like the rest."""
+    match = DATA_FILE_NAME.match(path.name)
+    if match is None:
+        problems.append(Problem(name, "(file)", "file name must be <id>.yaml"))
+        return
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        problems.append(Problem(name, "(file)", f"not valid YAML: {exc}".splitlines()[0]))
+        return
+    try:
+        data = DATA_KINDS[kind][1].model_validate(raw)
+    except ValidationError as exc:
+        problems.extend(_validation_problems(name, exc))
+        return
+    for locale in data.text:
+        if locale not in bundle.meta.locales:
+            problems.append(
+                Problem(name, f"text.{locale}", "locale is not in the bundle's locales")
+            )
+            return
+    for locale in data.text:
+        bundle.items[(kind, match["id"], locale)] = Item(
+            kind=kind,
+            id=match["id"],
+            locale=locale,
+            bundle_id=bundle.id,
+            path=path,
+            data=data,
+            body=Markup(""),
+        )
+
+
+def content_fingerprint(root: Path) -> tuple:
     return tuple(
         (str(p), p.stat().st_mtime_ns, p.stat().st_size)
         for p in sorted(root.rglob("*"))
@@ -173,7 +220,7 @@ def _fingerprint(root: Path) -> tuple:
 
 def load_library(root: Path):
     """The validated library of every bundle under root, or ContentError with every problem."""
-    return _load_cached(root.resolve(), _fingerprint(root))
+    return _load_cached(root.resolve(), content_fingerprint(root))
 
 
 @lru_cache(maxsize=4)

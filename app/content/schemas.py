@@ -111,7 +111,8 @@ class Guide(Strict):
     provenance: FileProvenance | None = None
 
 
-# kind → (folder, schema). Week ids are two-digit numbers; the others are kebab-case ids.
+# kind → (folder, schema) for Markdown kinds; YAML kinds (one file, every locale inside)
+# are in DATA_KINDS. Week ids are two-digit numbers; the others are kebab-case ids.
 KINDS: dict[str, tuple[str, type[Strict]]] = {
     "week": ("weeks", Week),
     "practice": ("practices", Practice),
@@ -119,3 +120,62 @@ KINDS: dict[str, tuple[str, type[Strict]]] = {
     "guide": ("guide", Guide),
 }
 SESSION_MOMENTS = ("preparation", "integration")
+
+
+class BreathPhase(Strict):
+    label: str = Field(pattern=ID_PATTERN)
+    seconds: float = Field(gt=0, le=30)
+    # How the pacer's shape moves during the phase.
+    motion: Literal["expand", "contract", "still"]
+
+
+class TimedStep(Strict):
+    seconds: float = Field(gt=0, le=600)
+
+
+class ExerciseText(Strict):
+    title: str = Field(min_length=2)
+    summary: str = Field(min_length=2)
+    stop_if: str = Field(min_length=2)
+    labels: dict[str, str] = Field(default_factory=dict)
+    steps: list[str] = Field(default_factory=list)
+
+
+class Exercise(Strict):
+    """A regulation exercise: a breath pattern repeated in cycles, or timed steps."""
+
+    kind: Literal["breathing", "steps"]
+    durations: list[int] = Field(min_length=1)
+    pattern: list[BreathPhase] = Field(default_factory=list)
+    steps: list[TimedStep] = Field(default_factory=list)
+    text: dict[str, ExerciseText]
+    provenance: FileProvenance | None = None
+
+    @model_validator(mode="after")
+    def _shape_matches_kind(self) -> Exercise:
+        if any(minutes not in (1, 2, 3, 5, 10) for minutes in self.durations):
+            raise ValueError("durations are minutes chosen from 1, 2, 3, 5, 10")
+        if self.kind == "breathing":
+            if not self.pattern or self.steps:
+                raise ValueError("a breathing exercise has a pattern and no steps")
+            labels = {phase.label for phase in self.pattern}
+            for locale, text in self.text.items():
+                missing = labels - set(text.labels)
+                if missing:
+                    raise ValueError(f"text.{locale}.labels lacks {', '.join(sorted(missing))}")
+        else:
+            if not self.steps or self.pattern:
+                raise ValueError("a steps exercise has steps and no pattern")
+            for locale, text in self.text.items():
+                if len(text.steps) != len(self.steps):
+                    raise ValueError(f"text.{locale}.steps must have {len(self.steps)} entries")
+        return self
+
+    @property
+    def cycle_seconds(self) -> float:
+        return sum(phase.seconds for phase in self.pattern)
+
+
+DATA_KINDS: dict[str, tuple[str, type[Strict]]] = {
+    "exercise": ("exercises", Exercise),
+}

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify, render_template, url_for
-from flask_babel import gettext as _
+import hashlib
+from pathlib import Path
 
+from flask import Response, current_app, g, jsonify, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from app.content.loader import content_fingerprint
 from app.core.services import crisis_lines
+from app.crypto import token_hash
 from app.pwa import bp
 from app.static_files import cache_version, precache_urls
 
@@ -52,13 +59,30 @@ def manifest():
     return response
 
 
+def _content_version() -> str:
+    """Changes whenever a bundle file changes, so precached exercise pages are refreshed."""
+    root = Path(current_app.config["TEND"].content_root)
+    return hashlib.sha256(repr(content_fingerprint(root)).encode()).hexdigest()[:12]
+
+
+def _exercise_pages() -> list[str]:
+    """The regulation exercises: public, personal-free, and needed most when offline."""
+    from app import content
+    from app.exercises.services import DEFAULT_BUNDLE
+
+    ids = sorted(content.library().ids("exercise", DEFAULT_BUNDLE))
+    return [url_for("exercises.library")] + [
+        url_for("exercises.exercise", exercise_id=exercise_id) for exercise_id in ids
+    ]
+
+
 @bp.route("/sw.js")
 def service_worker():
     """The service worker, served from the root so that its scope is the whole app."""
     body = render_template(
         "pwa/sw.js",
-        cache_version=cache_version(),
-        precache=precache_urls() + [url_for("pwa.offline")],
+        cache_version=cache_version(_content_version()),
+        precache=precache_urls() + [url_for("pwa.offline")] + _exercise_pages(),
         offline_url=url_for("pwa.offline"),
     )
     response = Response(body, mimetype="text/javascript")
@@ -75,3 +99,19 @@ def offline():
     )
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+@bp.route("/outbox/session")
+def outbox_session():
+    """What the offline outbox needs before it replays: who is signed in, a fresh CSRF token,
+    and whether this device may keep anything (not when it was marked as shared)."""
+    if not current_user.is_authenticated:
+        return jsonify(signed_in=False, outbox=False)
+    signin = g.get("signin")
+    owner = token_hash(f"{current_app.config['SECRET_KEY']}:outbox:{current_user.id}")[:24]
+    return jsonify(
+        signed_in=True,
+        owner=owner,
+        csrf_token=generate_csrf(),
+        outbox=not (signin and signin.shared_device),
+    )

@@ -1,5 +1,6 @@
 // Behaviour hangs off data- attributes; no inline script anywhere (strict CSP).
 import { installQuickExit } from "./quick-exit.js";
+import { clearAll, flush } from "./outbox.js";
 
 installQuickExit();
 
@@ -7,13 +8,33 @@ document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
 
+// Sign-out leaves nothing behind on the device: clear the outbox, then sign out.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("[data-sign-out]");
+  if (!form || form.dataset.cleared) return;
+  event.preventDefault();
+  clearAll().finally(() => { form.dataset.cleared = "true"; form.submit(); });
+});
+
 // After a form comes back with errors, move focus to the summary so it is announced.
 function focusErrors(root) {
   const summary = root.querySelector("[data-autofocus]");
   if (summary) summary.focus();
 }
-focusErrors(document);
-document.body.addEventListener("htmx:afterSettle", (event) => focusErrors(event.target));
+
+// Pages arrive whole or through hx-boost; either way, wire up what is on them.
+function enhance(root) {
+  focusErrors(root);
+  const player = root.querySelector("[data-player]");
+  if (player) import("./player.js").then((module) => module.mount(player));
+  for (const element of root.querySelectorAll(".no-js-only")) element.hidden = true;
+}
+
+enhance(document);
+document.body.addEventListener("htmx:afterSettle", () => enhance(document));
+
+flush();
+window.addEventListener("online", () => flush());
 
 if ("serviceWorker" in navigator) {
   window.addEventListener("load", () => {

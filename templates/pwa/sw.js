@@ -33,7 +33,11 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
 
   if (request.mode === "navigate") {
-    event.respondWith(fetch(request).catch(() => caches.match(OFFLINE_URL)));
+    // Network first; offline, only a precached public page (an exercise) or the offline page.
+    event.respondWith(
+      fetch(request).catch(() => caches.match(request, { ignoreSearch: true })
+        .then((cached) => cached || caches.match(OFFLINE_URL))),
+    );
     return;
   }
   if (isStaticAsset(url)) {

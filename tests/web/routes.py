@@ -29,6 +29,7 @@ def route_url(application: Flask, endpoint: str, world, invite) -> str:
         "filename": "css/app.css",
         "number": 3,  # the world's cohort is in week 3
         "practice_id": "self-holding-hands",  # one of week 3's practices in the core bundle
+        "exercise_id": "box-breathing",
     }
     rule = next(application.url_map.iter_rules(endpoint))
     missing = rule.arguments - values.keys()

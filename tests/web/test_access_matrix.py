@@ -72,6 +72,15 @@ MATRIX = {
     ("practices.practice", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
     ("practices.mark_done", "POST"): row(TO_SIGN_IN, 400, 403, 403, 403, 403),
     ("practices.save_note", "POST"): row(TO_SIGN_IN, 303, 403, 403, 403, 403),
+    # Regulation exercises are public (needed most when signed out or offline); keeping a
+    # record of how one felt is a participant's own.
+    ("exercises.library", "GET"): everyone(200),
+    ("exercises.exercise", "GET"): everyone(200),
+    ("pwa.outbox_session", "GET"): everyone(200),
+    ("exercises.record", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
+    ("exercises.record", "POST"): row(TO_SIGN_IN, 422, 403, 403, 403, 403),
+    ("exercises.save_from_player", "POST"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
+    ("exercises.history", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
 }
 
 PUBLIC_ALLOW_LIST = {
@@ -83,6 +92,9 @@ PUBLIC_ALLOW_LIST = {
     "pwa.manifest",
     "pwa.service_worker",
     "pwa.offline",
+    "pwa.outbox_session",
+    "exercises.library",
+    "exercises.exercise",
     "static",
 }
 

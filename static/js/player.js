@@ -1,0 +1,218 @@
+// The guided player. Phases are scheduled against one monotonic clock (performance.now):
+// each boundary is computed from the start time, never by adding up timeouts, so a five
+// minute exercise ends within a fraction of a second of five minutes.
+import { newUuid, submit } from "./outbox.js";
+
+const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+
+function formatTime(seconds) {
+  const whole = Math.max(0, Math.ceil(seconds));
+  const minutes = Math.floor(whole / 60);
+  return `${minutes}:${String(whole % 60).padStart(2, "0")}`;
+}
+
+function softTone(context) {
+  const oscillator = context.createOscillator();
+  const gain = context.createGain();
+  oscillator.type = "sine";
+  oscillator.frequency.value = 396;
+  gain.gain.setValueAtTime(0.0001, context.currentTime);
+  gain.gain.exponentialRampToValueAtTime(0.08, context.currentTime + 0.05);
+  gain.gain.exponentialRampToValueAtTime(0.0001, context.currentTime + 0.6);
+  oscillator.connect(gain).connect(context.destination);
+  oscillator.start();
+  oscillator.stop(context.currentTime + 0.65);
+}
+
+export function mount(root) {
+  if (root.dataset.mounted) return;
+  root.dataset.mounted = "true";
+  const data = JSON.parse(document.getElementById("exercise-data").textContent);
+  const $ = (selector) => root.querySelector(selector);
+  const setup = $("[data-player-setup]");
+  const stage = $("[data-player-stage]");
+  const after = $("[data-player-after]");
+  const pacer = $("[data-pacer]");
+  const count = $("[data-count]");
+  const phaseText = $("[data-phase-text]");
+  const progress = $("[data-progress]");
+  const status = $("[data-save-status]");
+  let audio = null;
+  let wakeLock = null;
+  let run = null;
+
+  root.hidden = false;
+  root.dataset.state = "ready";
+  root.dataset.reducedMotion = String(reducedMotion.matches);
+
+  for (const rating of root.querySelectorAll("[data-rating]")) {
+    const input = rating.querySelector("[data-rating-input]");
+    const output = rating.querySelector("[data-rating-output]");
+    const toggle = rating.querySelector("[data-rating-toggle]");
+    output.textContent = data.strings.not_rated;
+    toggle.addEventListener("click", () => {
+      input.disabled = false;
+      output.textContent = input.value;
+      toggle.hidden = true;
+      input.focus();
+    });
+    input.addEventListener("input", () => { output.textContent = input.value; });
+  }
+
+  function ratingValue(name) {
+    const input = root.querySelector(`[data-rating="${name}"] [data-rating-input]`);
+    return input.disabled ? "" : input.value;
+  }
+
+  async function keepAwake() {
+    try {
+      if ("wakeLock" in navigator) wakeLock = await navigator.wakeLock.request("screen");
+    } catch (error) { wakeLock = null; }
+  }
+
+  function releaseWake() {
+    if (wakeLock) wakeLock.release().catch(() => {});
+    wakeLock = null;
+  }
+
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && run && !run.pausedAt && !run.done) keepAwake();
+  });
+
+  function elapsedSeconds(now = performance.now()) {
+    const pausedNow = run.pausedAt ? now - run.pausedAt : 0;
+    return (now - run.startedAt - run.pausedTotal - pausedNow) / 1000;
+  }
+
+  function enterSegment(index) {
+    const [part, start, end] = run.segments[index];
+    const spec = data.parts[part];
+    root.dataset.segment = String(index);
+    root.dataset.phase = String(part);
+    root.dataset.motion = spec.motion;
+    phaseText.textContent = spec.text;
+    if (!reducedMotion.matches) {
+      pacer.style.transitionDuration = `${end - start}s`;
+    }
+    pacer.dataset.motion = spec.motion;
+    if (index > 0) {
+      if (run.sound) softTone(audio);
+      if (run.vibrate && navigator.vibrate) navigator.vibrate(40);
+    }
+  }
+
+  function tick() {
+    if (!run || run.pausedAt || run.done) return;
+    const now = performance.now();
+    const elapsed = elapsedSeconds(now);
+    if (elapsed >= run.total) { finish(false); return; }
+    while (run.index < run.segments.length - 1 && elapsed >= run.segments[run.index][2]) {
+      run.index += 1;
+      run.entered = -1;
+    }
+    if (run.entered !== run.index) { enterSegment(run.index); run.entered = run.index; }
+    const segmentEnd = run.segments[run.index][2];
+    count.textContent = String(Math.max(1, Math.ceil(segmentEnd - elapsed - 1e-6)));
+    progress.textContent = data.strings.remaining.replace("%(time)s", formatTime(run.total - elapsed));
+    // Wake at the next whole second of the segment or at its end, whichever comes first.
+    const untilEnd = segmentEnd - elapsed;
+    const untilSecond = untilEnd - Math.floor(untilEnd - 1e-6);
+    const wait = Math.min(untilEnd, untilSecond > 0.001 ? untilSecond : 1);
+    clearTimeout(run.timer);
+    run.timer = setTimeout(tick, Math.max(0, wait * 1000));
+  }
+
+  function start() {
+    const chosen = root.querySelector('input[name="minutes"]:checked');
+    const minutes = chosen ? chosen.value : Object.keys(data.timelines)[0];
+    const segments = data.timelines[minutes];
+    run = {
+      minutes, segments, total: segments[segments.length - 1][2], index: 0, entered: -1,
+      startedAt: performance.now(), pausedTotal: 0, pausedAt: null, done: false, timer: null,
+      uuid: newUuid(),
+      sound: root.querySelector('[data-option="sound"]').checked,
+      vibrate: root.querySelector('[data-option="vibrate"]').checked,
+    };
+    if (run.sound && !audio) audio = new (window.AudioContext || window.webkitAudioContext)();
+    setup.hidden = true;
+    after.hidden = true;
+    stage.hidden = false;
+    root.dataset.state = "running";
+    $('[data-action="pause"]').hidden = false;
+    $('[data-action="resume"]').hidden = true;
+    keepAwake();
+    tick();
+    $('[data-action="pause"]').focus();
+  }
+
+  function pause() {
+    if (!run || run.pausedAt) return;
+    run.pausedAt = performance.now();
+    clearTimeout(run.timer);
+    root.dataset.state = "paused";
+    phaseText.textContent = data.strings.paused;
+    $('[data-action="pause"]').hidden = true;
+    $('[data-action="resume"]').hidden = false;
+    $('[data-action="resume"]').focus();
+    releaseWake();
+  }
+
+  function resume() {
+    if (!run || !run.pausedAt) return;
+    run.pausedTotal += performance.now() - run.pausedAt;
+    run.pausedAt = null;
+    run.entered = -1;
+    root.dataset.state = "running";
+    $('[data-action="pause"]').hidden = false;
+    $('[data-action="resume"]').hidden = true;
+    $('[data-action="pause"]').focus();
+    keepAwake();
+    tick();
+  }
+
+  function finish(stoppedEarly) {
+    if (!run || run.done) return;
+    run.completed = Math.min(run.total, elapsedSeconds());
+    run.done = true;
+    clearTimeout(run.timer);
+    releaseWake();
+    root.dataset.state = stoppedEarly ? "stopped" : "finished";
+    phaseText.textContent = data.strings.finished;
+    pacer.dataset.motion = "still";
+    stage.hidden = true;
+    after.hidden = false;
+    status.textContent = "";
+    root.querySelector("[data-after-heading]").focus();
+  }
+
+  async function save() {
+    if (!run) return;
+    status.textContent = data.strings.saving;
+    const fields = {
+      client_uuid: run.uuid, exercise_id: data.id, minutes: run.minutes,
+      seconds_completed: String(Math.round(run.completed || 0)),
+      before: ratingValue("before"), after: ratingValue("after"),
+    };
+    const result = await submit(data.urls.save, fields, data.urls.session);
+    const messages = {
+      sent: (result.body && result.body.message) || data.strings.saved,
+      queued: data.strings.queued,
+      not_signed_in: data.strings.not_signed_in,
+      shared_device: data.strings.shared_device,
+      refused: (result.body && result.body.error) || data.strings.failed,
+    };
+    status.textContent = messages[result.state] || data.strings.failed;
+    root.dataset.saveState = result.state;
+  }
+
+  root.addEventListener("click", (event) => {
+    const action = event.target.closest("[data-action]");
+    if (!action) return;
+    const handlers = {
+      start, pause, resume, stop: () => finish(true), save,
+      again: () => { run = null; after.hidden = true; setup.hidden = false; root.dataset.state = "ready"; },
+    };
+    const handler = handlers[action.dataset.action];
+    if (handler) handler();
+  });
+}
