@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import format_date
+from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 
 from app.models import Role
@@ -31,6 +31,11 @@ def format_date_long(value: date | datetime) -> str:
     return format_date(value, "long")
 
 
+def format_datetime_long(value: datetime) -> str:
+    """A day and time in the request's time zone (the cohort's, set by the view)."""
+    return format_datetime(value, "EEEE d MMMM, HH:mm")
+
+
 def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 
@@ -53,5 +58,6 @@ def content_is_draft_translation(resolved) -> bool:
 def init_app(app: Flask) -> None:
     app.add_template_global(content_is_draft_translation)
     app.add_template_filter(format_date_long)
+    app.add_template_filter(format_datetime_long)
     app.add_template_global(role_label)
     app.add_template_global(invite_state_label)

@@ -88,3 +88,17 @@ def session_days(db: Session, cohort: Cohort) -> list[date]:
         .order_by(MedicineSession.starts_local)
     )
     return [starts.date() for starts in db.exec(query)]
+
+
+def next_session(db: Session, cohort: Cohort, now: datetime | None = None):
+    """The cohort's next ketamine session that has not yet started, if any."""
+    now = now or datetime.now(UTC)
+    query = (
+        select(MedicineSession)
+        .where(MedicineSession.cohort_id == cohort.id)
+        .order_by(MedicineSession.starts_local)
+    )
+    for medicine_session in db.exec(query):
+        if session_start(cohort, medicine_session.starts_local) > now:
+            return medicine_session
+    return None

@@ -8,7 +8,9 @@ from datetime import datetime
 from sqlmodel import Session, func, select
 
 from app import access, program
-from app.models import Cohort, Membership, Role, SmallGroup, User
+from app.content import Library
+from app.models import Cohort, MedicineSession, Membership, Role, SmallGroup, User
+from app.practices.services import practices_tried
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,10 @@ class ParticipantHome:
     cohort: Cohort
     small_group: SmallGroup | None
     position: program.ProgramPosition
+    week_theme: str | None
+    practices_tried: int
+    next_session: MedicineSession | None
+    next_session_starts: datetime | None
 
 
 @dataclass(frozen=True)
@@ -27,13 +33,31 @@ class CohortSummary:
     can_manage: bool
 
 
-def participant_home(db: Session, user: User, now: datetime | None = None):
+def participant_home(
+    db: Session, library: Library, user: User, locale: str, now: datetime | None = None
+):
     membership = access.participant_membership(db, user)
     if membership is None:
         return None
     cohort = db.get(Cohort, membership.cohort_id)
     group = db.get(SmallGroup, membership.small_group_id) if membership.small_group_id else None
-    return ParticipantHome(cohort=cohort, small_group=group, position=program.position(cohort, now))
+    position = program.position(cohort, now)
+    theme = None
+    if position.running:
+        week = library.get("week", f"{position.week:02d}", locale, cohort.bundle_id)
+        theme = week.item.data.theme if week else None
+    upcoming = program.next_session(db, cohort, now)
+    return ParticipantHome(
+        cohort=cohort,
+        small_group=group,
+        position=position,
+        week_theme=theme,
+        practices_tried=practices_tried(db, user, cohort),
+        next_session=upcoming,
+        next_session_starts=program.session_start(cohort, upcoming.starts_local)
+        if upcoming
+        else None,
+    )
 
 
 def team_home(db: Session, user: User, now: datetime | None = None) -> list[CohortSummary]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import g, render_template
+from flask_babel import get_locale
 from flask_login import current_user
 
-from app import db
+from app import content, db
 from app.home import bp, services
 from app.models import Role
 
@@ -14,7 +15,9 @@ from app.models import Role
 def index():
     """This week for a participant; cohorts and small groups for the team."""
     if current_user.role == Role.participant:
-        home = services.participant_home(db.session(), current_user)
+        home = services.participant_home(
+            db.session(), content.library(), current_user, str(get_locale())
+        )
         if home is not None:
             g.timezone = home.cohort.timezone
         return render_template("home/participant.html", home=home)

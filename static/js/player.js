@@ -27,7 +27,7 @@ function softTone(context) {
 export function mount(root) {
   if (root.dataset.mounted) return;
   root.dataset.mounted = "true";
-  const data = JSON.parse(document.getElementById("exercise-data").textContent);
+  const data = JSON.parse(root.dataset.player);
   const $ = (selector) => root.querySelector(selector);
   const setup = $("[data-player-setup]");
   const stage = $("[data-player-stage]");
