@@ -94,6 +94,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.exercises import bp as exercises_bp
     from app.facilitator import bp as facilitator_bp
     from app.home import bp as home_bp
+    from app.journal import bp as journal_bp
     from app.practices import bp as practices_bp
     from app.pwa import bp as pwa_bp
 
@@ -104,6 +105,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         home_bp,
         practices_bp,
         exercises_bp,
+        journal_bp,
         facilitator_bp,
         admin_bp,
     )

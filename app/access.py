@@ -9,7 +9,7 @@ from flask import abort
 from flask_login import current_user
 from sqlmodel import Session, select
 
-from app.models import Cohort, Membership, Role, SmallGroup, User
+from app.models import Cohort, JournalEntry, Membership, Role, Sharing, SmallGroup, User
 
 # Deny by default: every endpoint needs a signed-in person except these.
 PUBLIC_ENDPOINTS = frozenset(
@@ -117,3 +117,49 @@ def roster(db: Session, cohort_id: int) -> list[tuple[Membership, User]]:
         .order_by(Membership.role, User.display_name)
     )
     return list(db.exec(query))
+
+
+# ---- journal entries --------------------------------------------------------------------
+
+
+def facilitates_group(db: Session, user: User, cohort_id: int, small_group_id: int | None) -> bool:
+    """A facilitator of this small group: assigned to it, or to the whole cohort."""
+    if user.role != Role.facilitator or small_group_id is None:
+        return False
+    membership = db.exec(
+        select(Membership).where(
+            Membership.user_id == user.id,
+            Membership.cohort_id == cohort_id,
+            Membership.role == Role.facilitator,
+        )
+    ).first()
+    return membership is not None and membership.small_group_id in (None, small_group_id)
+
+
+def same_small_group(db: Session, user: User, cohort_id: int, small_group_id: int | None) -> bool:
+    if small_group_id is None:
+        return False
+    membership = participant_membership(db, user)
+    return (
+        membership is not None
+        and membership.cohort_id == cohort_id
+        and membership.small_group_id == small_group_id
+    )
+
+
+def can_read_entry(db: Session, viewer: User, entry: JournalEntry) -> bool:
+    """The author always; when shared, the small group's facilitators, and for a group share
+    the other members of the small group. Medical leads and admins are not readers."""
+    if entry.user_id == viewer.id:
+        return True
+    if entry.draft or entry.sharing == Sharing.private:
+        return False
+    if facilitates_group(db, viewer, entry.cohort_id, entry.small_group_id):
+        return True
+    return entry.sharing == Sharing.group and same_small_group(
+        db, viewer, entry.cohort_id, entry.small_group_id
+    )
+
+
+def facilitated_small_groups(db: Session, user: User, cohort_id: int) -> list[SmallGroup]:
+    return [g for g in small_groups(db, cohort_id) if facilitates_group(db, user, cohort_id, g.id)]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -13,7 +15,17 @@ from sqlmodel import Session, select
 from app.auth.passwords import hash_password
 from app.auth.services import create_invites
 from app.config import Settings
-from app.models import Cohort, MedicineSession, Membership, Role, SmallGroup, User
+from app.models import (
+    Cohort,
+    JournalEntry,
+    MedicineSession,
+    Membership,
+    Role,
+    Sharing,
+    SmallGroup,
+    User,
+    utcnow,
+)
 from app.program import local_today
 
 DEFAULT_PASSWORD = "tend-demo-password"  # noqa: S105  (the documented demo password)
@@ -93,6 +105,7 @@ def seed(
             accounts.append((email, str(role)))
         db.commit()
         _schedule_sessions(db, cohort, now)
+        _write_journals(db, cohort)
         facilitator = db.exec(select(User).where(User.email == "facilitator@example.org")).one()
         create_invites(
             db,
@@ -120,6 +133,83 @@ def _schedule_sessions(db: Session, cohort: Cohort, now: datetime) -> None:
                 number=number,
                 starts_local=first + timedelta(days=days_later),
                 place="Community health centre, room 2",
+            )
+        )
+    db.commit()
+
+
+# (email, week, sharing, title, body, feelings). Sample words written for the demo only.
+JOURNAL = [
+    (
+        "participant@example.org",
+        1,
+        Sharing.group,
+        "Arriving",
+        "I almost did not come to the first circle. Hearing others say they were nervous too "
+        "helped me stay.",
+        ["anxious", "relieved"],
+    ),
+    (
+        "participant@example.org",
+        2,
+        Sharing.private,
+        None,
+        "Tried the arriving breath before bed. My shoulders dropped a little.",
+        ["tired", "calm"],
+    ),
+    (
+        "participant@example.org",
+        3,
+        Sharing.group,
+        "Being kind to myself",
+        "Writing the kind letter felt strange, then it felt true for a moment.",
+        ["tender"],
+    ),
+    (
+        "participant2@example.org",
+        1,
+        Sharing.facilitators,
+        None,
+        "I am not sure I can trust a group yet. I would like to go slowly.",
+        ["anxious"],
+    ),
+    (
+        "participant2@example.org",
+        3,
+        Sharing.group,
+        "Window",
+        "Noticed I go numb when things get loud. Naming it helped.",
+        ["numb", "curious"],
+    ),
+    (
+        "participant3@example.org",
+        3,
+        Sharing.group,
+        None,
+        "The body scan with eyes open was easier than I expected.",
+        ["calm", "curious"],
+    ),
+]
+
+
+def _write_journals(db: Session, cohort: Cohort) -> None:
+    people = {u.email: u for u in db.exec(select(User))}
+    for email, week, sharing, title, body, feelings in JOURNAL:
+        user = people[email]
+        membership = db.exec(select(Membership).where(Membership.user_id == user.id)).one()
+        db.add(
+            JournalEntry(
+                user_id=user.id,
+                cohort_id=cohort.id,
+                small_group_id=membership.small_group_id,
+                client_uuid=str(uuid.uuid4()),
+                week=week,
+                title=title,
+                body=body,
+                feelings=json.dumps(feelings),
+                sharing=sharing,
+                draft=False,
+                shared_at=utcnow() if sharing != Sharing.private else None,
             )
         )
     db.commit()

@@ -25,6 +25,7 @@ class NavItem:
 NAV = [
     ("home.index", _l("Home"), "⌂", None),
     ("practices.this_week", _l("This week"), "❦", {Role.participant}),
+    ("journal.entries", _l("Journal"), "✎", {Role.participant}),
     ("admin.new_cohort", _l("New cohort"), "+", {Role.admin}),
     ("admin.people", _l("Team"), "☺", {Role.admin}),
     ("core.help_page", _l("Help"), "♡", None),
@@ -33,8 +34,8 @@ NAV = [
 
 
 def _is_current(endpoint: str) -> bool:
-    if endpoint == "practices.this_week":
-        return request.blueprint == "practices"
+    if endpoint in ("practices.this_week", "journal.entries"):
+        return request.blueprint == endpoint.split(".")[0]
     return request.endpoint == endpoint
 
 

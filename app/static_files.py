@@ -18,6 +18,7 @@ PRECACHE = [
     "js/quick-exit.js",
     "js/outbox.js",
     "js/player.js",
+    "js/journal.js",
     "vendor/htmx.min.js",
     "icons/icon-192.png",
 ]

@@ -179,3 +179,21 @@ class Exercise(Strict):
 DATA_KINDS: dict[str, tuple[str, type[Strict]]] = {
     "exercise": ("exercises", Exercise),
 }
+
+
+class Vocabulary(Strict):
+    """Words a participant may pick (feelings, body sensations), translated per locale."""
+
+    ids: list[str] = Field(min_length=1)
+    text: dict[str, dict[str, str]]
+
+    @model_validator(mode="after")
+    def _every_word_translated(self) -> Vocabulary:
+        for locale, words in self.text.items():
+            missing = [word for word in self.ids if word not in words]
+            if missing:
+                raise ValueError(f"text.{locale} lacks {', '.join(missing)}")
+        return self
+
+
+DATA_KINDS["vocabulary"] = ("vocabulary", Vocabulary)

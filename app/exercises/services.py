@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid as uuid_module
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import accumulate
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -76,11 +77,13 @@ def timeline(definition: Exercise, minutes: int) -> list[Segment]:
                 segments.append(Segment(index, t, t + phase.seconds, phase.motion))
                 t += phase.seconds
         return segments
-    scale = minutes * 60 / sum(step.seconds for step in definition.steps)
-    for index, step in enumerate(definition.steps):
-        length = step.seconds * scale
-        segments.append(Segment(index, t, t + length, "still"))
-        t += length
+    # Each boundary from the written seconds so far, not by adding stretched lengths: the
+    # last one is exactly the chosen time (written/written is 1.0), with no rounding carried.
+    written = list(accumulate(step.seconds for step in definition.steps))
+    for index, so_far in enumerate(written):
+        end = minutes * 60 * (so_far / written[-1])
+        segments.append(Segment(index, t, end, "still"))
+        t = end
     return segments
 
 
@@ -96,10 +99,11 @@ class RatingRefused(ValueError):
 def parse_rating(raw: str | None) -> int | None:
     if raw is None or str(raw).strip() == "":
         return None
-    try:
-        value = int(str(raw).strip())
-    except ValueError as exc:
-        raise RatingRefused from exc
+    text = str(raw).strip()
+    # int() also reads "1_0" and non-ASCII digits; a rating is plain digits only.
+    if not (text.isascii() and text.isdigit()):
+        raise RatingRefused
+    value = int(text)
     if not RATING_MIN <= value <= RATING_MAX:
         raise RatingRefused
     return value

@@ -104,7 +104,7 @@ def save_from_player():
     try:
         minutes = int(form.get("minutes", ""))
         seconds = int(float(form.get("seconds_completed", "0")))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: "inf" or "1e400"
         minutes = seconds = -1
     if client_uuid is None or not 1 <= minutes <= 60:
         return jsonify(error=_("This record could not be read, so it was not saved.")), 400

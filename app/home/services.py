@@ -9,6 +9,7 @@ from sqlmodel import Session, func, select
 
 from app import access, program
 from app.content import Library
+from app.journal import reading_room
 from app.models import Cohort, MedicineSession, Membership, Role, SmallGroup, User
 from app.practices.services import practices_tried
 
@@ -31,6 +32,7 @@ class CohortSummary:
     groups: list[tuple[SmallGroup, int]]  # each small group with its participant count
     unassigned: int
     can_manage: bool
+    unread_reflections: int
 
 
 def participant_home(
@@ -81,6 +83,11 @@ def team_home(db: Session, user: User, now: datetime | None = None) -> list[Coho
                 groups=groups,
                 unassigned=counts.get(None, 0),
                 can_manage=can_manage,
+                unread_reflections=sum(
+                    week.unread
+                    for group in reading_room.overview(db, user, cohort.id)
+                    for week in group.weeks
+                ),
             )
         )
     return summaries

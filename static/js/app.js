@@ -27,6 +27,8 @@ function enhance(root) {
   focusErrors(root);
   const player = root.querySelector("[data-player]");
   if (player) import("./player.js").then((module) => module.mount(player));
+  const journal = root.querySelector("[data-journal-form]");
+  if (journal) import("./journal.js").then((module) => module.mount(journal));
   for (const element of root.querySelectorAll(".no-js-only")) element.hidden = true;
 }
 

@@ -61,10 +61,13 @@ async function send(record, csrfToken) {
 }
 
 // Save now if possible, otherwise keep for later. Returns "sent", "queued" or a refusal.
+// `fields` is an object or a list of [name, value] pairs (for fields that repeat).
 export async function submit(url, fields, sessionUrl) {
+  const pairs = Array.isArray(fields) ? fields : Object.entries(fields);
   const session = await currentSession(sessionUrl);
   if (session.online && !session.signed_in) return { state: "not_signed_in" };
-  const record = { uuid: fields.client_uuid, url, fields, owner: session.owner, created: Date.now() };
+  const uuid = new URLSearchParams(pairs).get("client_uuid");
+  const record = { uuid, url, fields: pairs, owner: session.owner, created: Date.now() };
   if (session.online) {
     try {
       const response = await send(record, session.csrf_token);

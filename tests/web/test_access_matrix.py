@@ -81,6 +81,26 @@ MATRIX = {
     ("exercises.record", "POST"): row(TO_SIGN_IN, 422, 403, 403, 403, 403),
     ("exercises.save_from_player", "POST"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
     ("exercises.history", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
+    # The journal is the participant's own; an entry id that is not theirs is simply not found.
+    ("journal.entries", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
+    ("journal.search", "POST"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
+    ("journal.new_entry", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
+    ("journal.new_entry", "POST"): row(TO_SIGN_IN, 422, 403, 403, 403, 403),
+    ("journal.entry", "GET"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
+    ("journal.edit_entry", "GET"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
+    ("journal.edit_entry", "POST"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
+    ("journal.resolve_conflict", "POST"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
+    ("journal.change_sharing", "POST"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
+    ("journal.delete_entry", "POST"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
+    ("journal.autosave", "POST"): row(TO_SIGN_IN, 422, 403, 403, 403, 403),
+    ("journal.group", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
+    ("journal.export_markdown", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
+    ("journal.export_as_json", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
+    # The reading room is for facilitators of the group; medical leads and admins never read.
+    ("facilitator.reflections", "GET"): row(TO_SIGN_IN, 403, 200, 403, 403, 403),
+    ("facilitator.reading_room_week", "GET"): row(TO_SIGN_IN, 403, 200, 403, 403, 403),
+    ("facilitator.mark_reflection_read", "POST"): row(TO_SIGN_IN, 403, 404, 403, 403, 403),
+    ("facilitator.follow_up", "POST"): row(TO_SIGN_IN, 403, 404, 403, 403, 403),
 }
 
 PUBLIC_ALLOW_LIST = {

@@ -1,0 +1,284 @@
+"""Journal rules: one entry per client UUID, versions that never overwrite silently, sharing."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app import access, program
+from app.models import Cohort, JournalEntry, Sharing, User, utcnow
+
+BODY_MAX = 20_000
+TITLE_MAX = 200
+PAGE_SIZE = 10
+
+
+class NotAParticipant(Exception):
+    """Only participants of a cohort keep a journal here."""
+
+
+class EntryNotFound(Exception):
+    """No such entry for this person (whether or not it exists for someone else)."""
+
+
+class SharingRefused(Exception):
+    """Sharing with a small group the participant is not part of."""
+
+
+@dataclass
+class Conflict(Exception):
+    """The entry changed on another device since this one loaded it."""
+
+    current: JournalEntry
+    attempted: dict
+
+
+@dataclass
+class EntryFields:
+    body: str = ""
+    title: str | None = None
+    week: int | None = None
+    prompt_id: str | None = None
+    feelings: list[str] = field(default_factory=list)
+    sensations: list[str] = field(default_factory=list)
+    intensity: int | None = None
+    sharing: str = Sharing.private
+    anonymous_to_peers: bool = False
+
+
+def feelings_of(entry: JournalEntry) -> list[str]:
+    return json.loads(entry.feelings) if entry.feelings else []
+
+
+def sensations_of(entry: JournalEntry) -> list[str]:
+    return json.loads(entry.sensations) if entry.sensations else []
+
+
+def intensity_of(entry: JournalEntry) -> int | None:
+    return int(entry.intensity) if entry.intensity is not None else None
+
+
+def _membership(db: Session, user: User):
+    membership = access.participant_membership(db, user)
+    if membership is None:
+        raise NotAParticipant
+    return membership
+
+
+def _check_sharing(membership, fields: EntryFields) -> None:
+    if fields.sharing not in {s.value for s in Sharing}:
+        raise SharingRefused
+    if fields.sharing != Sharing.private and membership.small_group_id is None:
+        raise SharingRefused
+
+
+def _apply(entry: JournalEntry, fields: EntryFields, *, draft: bool) -> None:
+    was_shared = entry.sharing != Sharing.private and not entry.draft
+    entry.body = fields.body
+    entry.title = fields.title or None
+    entry.week = fields.week
+    entry.prompt_id = fields.prompt_id or None
+    entry.feelings = json.dumps(fields.feelings) if fields.feelings else None
+    entry.sensations = json.dumps(fields.sensations) if fields.sensations else None
+    entry.intensity = None if fields.intensity is None else str(fields.intensity)
+    entry.sharing = fields.sharing
+    entry.anonymous_to_peers = fields.anonymous_to_peers
+    entry.draft = draft
+    entry.updated_at = utcnow()
+    now_shared = entry.sharing != Sharing.private and not entry.draft
+    if now_shared and not was_shared:
+        entry.shared_at = entry.updated_at
+    elif not now_shared:
+        entry.shared_at = None
+
+
+def own_entry(db: Session, user: User, entry_id: int) -> JournalEntry:
+    entry = db.get(JournalEntry, entry_id)
+    if entry is None or entry.user_id != user.id:
+        raise EntryNotFound
+    return entry
+
+
+def by_uuid(db: Session, user: User, client_uuid: str) -> JournalEntry | None:
+    query = select(JournalEntry).where(
+        JournalEntry.user_id == user.id, JournalEntry.client_uuid == client_uuid
+    )
+    return db.exec(query).first()
+
+
+def save(
+    db: Session,
+    user: User,
+    *,
+    client_uuid: str,
+    fields: EntryFields,
+    base_version: int | None,
+    draft: bool,
+    entry_id: int | None = None,
+) -> JournalEntry:
+    """Create or update one entry.
+
+    A new entry is found again by its client UUID, so an outbox replay or a double tap stores
+    it once. An update names the version it was based on; if the entry has moved on since
+    (another device saved), Conflict carries both texts and nothing is overwritten.
+    """
+    membership = _membership(db, user)
+    _check_sharing(membership, fields)
+    entry = own_entry(db, user, entry_id) if entry_id else by_uuid(db, user, client_uuid)
+    if entry is None:
+        cohort = db.get(Cohort, membership.cohort_id)
+        position = program.position(cohort)
+        if fields.week is None and position.running:
+            fields.week = position.week
+        entry = JournalEntry(
+            user_id=user.id,
+            cohort_id=membership.cohort_id,
+            small_group_id=membership.small_group_id,
+            client_uuid=client_uuid,
+        )
+        _apply(entry, fields, draft=draft)
+        db.add(entry)
+        try:
+            db.commit()
+        except IntegrityError:
+            db.rollback()
+            return by_uuid(db, user, client_uuid)
+        return entry
+    if base_version is not None and base_version != entry.version:
+        if _same_content(entry, fields):
+            return entry  # a replay of what is already stored
+        raise Conflict(current=entry, attempted=fields.__dict__.copy())
+    if not draft and entry.draft is False and _same_content(entry, fields):
+        return entry
+    _apply(entry, fields, draft=draft and entry.draft)
+    entry.version += 1
+    db.add(entry)
+    db.commit()
+    return entry
+
+
+def _same_content(entry: JournalEntry, fields: EntryFields) -> bool:
+    return (
+        entry.body == fields.body
+        and (entry.title or None) == (fields.title or None)
+        and entry.sharing == fields.sharing
+        and feelings_of(entry) == list(fields.feelings)
+        and sensations_of(entry) == list(fields.sensations)
+        and intensity_of(entry) == fields.intensity
+    )
+
+
+def set_sharing(db: Session, user: User, entry_id: int, sharing: str, anonymous: bool) -> None:
+    """Change who may read an entry; un-sharing takes effect at once."""
+    entry = own_entry(db, user, entry_id)
+    membership = _membership(db, user)
+    fields = EntryFields(
+        body=entry.body,
+        title=entry.title,
+        week=entry.week,
+        prompt_id=entry.prompt_id,
+        feelings=feelings_of(entry),
+        sensations=sensations_of(entry),
+        intensity=intensity_of(entry),
+        sharing=sharing,
+        anonymous_to_peers=anonymous,
+    )
+    _check_sharing(membership, fields)
+    _apply(entry, fields, draft=entry.draft)
+    entry.version += 1
+    db.add(entry)
+    db.commit()
+
+
+def delete(db: Session, user: User, entry_id: int) -> None:
+    db.delete(own_entry(db, user, entry_id))
+    db.commit()
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    entries: list[JournalEntry]
+    drafts: list[JournalEntry]
+    has_more: bool
+    page: int
+    weeks: list[int]
+
+
+def list_entries(
+    db: Session,
+    user: User,
+    *,
+    week: int | None = None,
+    search: str | None = None,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> EntryPage:
+    """The person's own entries, newest first. Search runs here, after decryption: the
+    database only ever holds ciphertext, and one person's journal is small enough."""
+    query = (
+        select(JournalEntry)
+        .where(JournalEntry.user_id == user.id)
+        .order_by(JournalEntry.created_at.desc(), JournalEntry.id.desc())
+    )
+    everything = list(db.exec(query))
+    drafts = [e for e in everything if e.draft]
+    saved = [e for e in everything if not e.draft]
+    weeks = sorted({e.week for e in saved if e.week is not None})
+    if week is not None:
+        saved = [e for e in saved if e.week == week]
+    if search:
+        needle = search.casefold()
+        saved = [e for e in saved if needle in f"{e.title or ''}\n{e.body}".casefold()]
+    start = (page - 1) * page_size
+    return EntryPage(
+        entries=saved[start : start + page_size],
+        drafts=drafts if page == 1 and week is None and not search else [],
+        has_more=len(saved) > start + page_size,
+        page=page,
+        weeks=weeks,
+    )
+
+
+def all_entries(db: Session, user: User) -> list[JournalEntry]:
+    query = (
+        select(JournalEntry)
+        .where(JournalEntry.user_id == user.id, JournalEntry.draft.is_(False))
+        .order_by(JournalEntry.created_at)
+    )
+    return list(db.exec(query))
+
+
+def group_reflections(db: Session, user: User, week: int | None = None) -> list[JournalEntry]:
+    """Entries the other members of the participant's small group shared with the group."""
+    membership = _membership(db, user)
+    if membership.small_group_id is None:
+        return []
+    query = (
+        select(JournalEntry)
+        .where(
+            JournalEntry.cohort_id == membership.cohort_id,
+            JournalEntry.small_group_id == membership.small_group_id,
+            JournalEntry.sharing == Sharing.group,
+            JournalEntry.draft.is_(False),
+            JournalEntry.user_id != user.id,
+        )
+        .order_by(JournalEntry.shared_at.desc(), JournalEntry.id.desc())
+    )
+    if week is not None:
+        query = query.where(JournalEntry.week == week)
+    return [e for e in db.exec(query) if access.can_read_entry(db, user, e)]
+
+
+def last_updated(entries: list[JournalEntry]) -> datetime | None:
+    return max((e.updated_at for e in entries), default=None)
+
+
+def display_names(db: Session, user_ids: set[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    query = select(User.id, User.display_name).where(User.id.in_(list(user_ids)))
+    return dict(db.exec(query).all())

@@ -1,0 +1,316 @@
+"""Routes for the participant's journal and their group's shared reflections."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app import content, db
+from app.access import require_roles
+from app.journal import bp, choices, services
+from app.journal.export import export_json, export_zip
+from app.journal.forms import EntryForm, SharingForm
+from app.models import Role
+from app.practices.services import place_of
+from app.security import wants_partial
+
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+def _place():
+    place = place_of(db.session(), current_user)
+    if place is None:
+        abort(404)
+    return place
+
+
+def _form(**kwargs) -> EntryForm:
+    form = EntryForm(**kwargs)
+    return choices.configure(form, content.library(), _place(), _locale())
+
+
+def _fields(form: EntryForm) -> services.EntryFields:
+    return services.EntryFields(
+        body=form.body.data or "",
+        title=(form.title.data or "").strip() or None,
+        week=form.week.data or None,
+        prompt_id=form.prompt_id.data or None,
+        feelings=list(form.feelings.data or []),
+        sensations=list(form.sensations.data or []),
+        intensity=form.intensity.data,
+        sharing=form.sharing.data,
+        anonymous_to_peers=bool(form.anonymous_to_peers.data),
+    )
+
+
+def _entry_or_404(entry_id: int):
+    try:
+        return services.own_entry(db.session(), current_user, entry_id)
+    except services.EntryNotFound:
+        abort(404)
+
+
+@bp.route("/")
+@require_roles(Role.participant)
+def entries():
+    """Your entries, newest first, by week if you like."""
+    week = request.args.get("week", type=int)
+    page = max(1, request.args.get("page", 1, type=int))
+    listing = services.list_entries(db.session(), current_user, week=week, page=page)
+    template = "journal/_entry_list.html" if wants_partial() else "journal/entries.html"
+    return render_template(template, listing=listing, week=week, search=None)
+
+
+@bp.route("/search", methods=["POST"])
+@require_roles(Role.participant)
+def search():
+    """Search your own entries. A POST, so what you look for never appears in a URL."""
+    term = (request.form.get("q") or "").strip()[:200]
+    listing = services.list_entries(db.session(), current_user, search=term or None)
+    template = "journal/_entry_list.html" if wants_partial() else "journal/entries.html"
+    return render_template(template, listing=listing, week=None, search=term)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require_roles(Role.participant)
+def new_entry():
+    """Write an entry; it autosaves as you go, and waits on the phone when offline."""
+    place = _place()
+    form = _form()
+    if request.method == "GET":
+        form.client_uuid.data = str(uuid.uuid4())
+        prompt = request.args.get("prompt")
+        if prompt and prompt in dict(form.prompt_id.choices):
+            form.prompt_id.data = prompt
+        form.week.data = place.position.week if place.position.running else 0
+    if form.validate_on_submit():
+        client_uuid = _valid_uuid(form.client_uuid.data)
+        try:
+            entry = services.save(
+                db.session(),
+                current_user,
+                client_uuid=client_uuid,
+                fields=_fields(form),
+                base_version=_version(form),
+                draft=False,
+            )
+        except services.SharingRefused:
+            form.sharing.errors.append(
+                _("You are not in a small group yet, so this can only be private for now.")
+            )
+        except services.Conflict as conflict:
+            return _conflict_page(conflict, form)
+        else:
+            flash(_("Your entry is saved."), "success")
+            return redirect(url_for("journal.entry", entry_id=entry.id), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("journal/edit.html", form=form, entry=None), status
+
+
+@bp.route("/<int:entry_id>")
+@require_roles(Role.participant)
+def entry(entry_id: int):
+    """One of your entries, with who can read it said plainly."""
+    found = _entry_or_404(entry_id)
+    form = SharingForm(sharing=found.sharing, anonymous_to_peers=found.anonymous_to_peers)
+    return render_template("journal/entry.html", entry=found, sharing_form=form, **_labels(found))
+
+
+@bp.route("/<int:entry_id>/edit", methods=["GET", "POST"])
+@require_roles(Role.participant)
+def edit_entry(entry_id: int):
+    """Change an entry. If another device saved it meanwhile, you see both and choose."""
+    found = _entry_or_404(entry_id)
+    if request.method == "GET":
+        form = _form(obj=found)
+        form.version.data = str(found.version)
+        form.week.data = found.week or 0
+        form.feelings.data = services.feelings_of(found)
+        form.sensations.data = services.sensations_of(found)
+        form.intensity.data = services.intensity_of(found)
+        form.prompt_id.data = found.prompt_id or ""
+    else:
+        form = _form()
+    if form.validate_on_submit():
+        try:
+            services.save(
+                db.session(),
+                current_user,
+                client_uuid=found.client_uuid,
+                fields=_fields(form),
+                base_version=_version(form),
+                draft=False,
+                entry_id=found.id,
+            )
+        except services.SharingRefused:
+            form.sharing.errors.append(
+                _("You are not in a small group yet, so this can only be private for now.")
+            )
+        except services.Conflict as conflict:
+            return _conflict_page(conflict, form)
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("journal.entry", entry_id=found.id), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("journal/edit.html", form=form, entry=found), status
+
+
+@bp.route("/<int:entry_id>/resolve", methods=["POST"])
+@require_roles(Role.participant)
+def resolve_conflict(entry_id: int):
+    """After a conflict: keep this device's text, or keep both as two entries."""
+    found = _entry_or_404(entry_id)
+    form = _form()
+    choice = request.form.get("choice")
+    if not form.validate_on_submit() or choice not in ("mine", "both"):
+        abort(400)
+    fields = _fields(form)
+    if choice == "mine":
+        services.save(
+            db.session(),
+            current_user,
+            client_uuid=found.client_uuid,
+            fields=fields,
+            base_version=found.version,
+            draft=False,
+            entry_id=found.id,
+        )
+        flash(_("Your text from this device is kept."), "success")
+        return redirect(url_for("journal.entry", entry_id=found.id), 303)
+    copy = services.save(
+        db.session(),
+        current_user,
+        client_uuid=str(uuid.uuid4()),
+        fields=fields,
+        base_version=None,
+        draft=False,
+    )
+    flash(_("Both versions are kept, as two entries."), "success")
+    return redirect(url_for("journal.entry", entry_id=copy.id), 303)
+
+
+@bp.route("/<int:entry_id>/sharing", methods=["POST"])
+@require_roles(Role.participant)
+def change_sharing(entry_id: int):
+    """Share or stop sharing an entry; it takes effect at once."""
+    _entry_or_404(entry_id)
+    form = SharingForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.set_sharing(
+            db.session(),
+            current_user,
+            entry_id,
+            form.sharing.data,
+            bool(form.anonymous_to_peers.data),
+        )
+    except services.SharingRefused:
+        flash(_("You are not in a small group yet, so this can only be private for now."), "error")
+    else:
+        flash(_("Who can read this entry is updated."), "success")
+    return redirect(url_for("journal.entry", entry_id=entry_id), 303)
+
+
+@bp.route("/<int:entry_id>/delete", methods=["POST"])
+@require_roles(Role.participant)
+def delete_entry(entry_id: int):
+    """Delete an entry for good."""
+    _entry_or_404(entry_id)
+    services.delete(db.session(), current_user, entry_id)
+    flash(_("The entry is deleted."), "info")
+    return redirect(url_for("journal.entries"), 303)
+
+
+@bp.route("/autosave", methods=["POST"])
+@require_roles(Role.participant)
+def autosave():
+    """Keep a draft as it is typed (and replay it from the offline outbox), once per UUID."""
+    form = _form()
+    entry_id = request.form.get("entry_id", type=int)
+    if not form.validate_on_submit():
+        return jsonify(saved=False, errors=form.errors), 422
+    try:
+        saved = services.save(
+            db.session(),
+            current_user,
+            client_uuid=_valid_uuid(form.client_uuid.data),
+            fields=_fields(form),
+            base_version=_version(form),
+            draft=True,
+            entry_id=entry_id,
+        )
+    except services.EntryNotFound:
+        return jsonify(saved=False), 404
+    except services.SharingRefused:
+        return jsonify(saved=False, errors={"sharing": ["refused"]}), 422
+    except services.Conflict as conflict:
+        return jsonify(saved=False, conflict=True, version=conflict.current.version), 409
+    return jsonify(
+        saved=True,
+        entry_id=saved.id,
+        version=saved.version,
+        edit_url=url_for("journal.edit_entry", entry_id=saved.id),
+    )
+
+
+@bp.route("/group")
+@require_roles(Role.participant)
+def group():
+    """What the other members of your small group chose to share with the group."""
+    week = request.args.get("week", type=int)
+    shared = services.group_reflections(db.session(), current_user, week=week)
+    authors = services.display_names(db.session(), {e.user_id for e in shared})
+    return render_template("journal/group.html", entries=shared, week=week, authors=authors)
+
+
+@bp.route("/export.zip")
+@require_roles(Role.participant)
+def export_markdown():
+    """All your entries as Markdown files in a zip, plus the same as JSON."""
+    return export_zip(services.all_entries(db.session(), current_user))
+
+
+@bp.route("/export.json")
+@require_roles(Role.participant)
+def export_as_json():
+    """All your entries as JSON."""
+    return export_json(services.all_entries(db.session(), current_user))
+
+
+def _valid_uuid(raw: str | None) -> str:
+    try:
+        return str(uuid.UUID(str(raw)))
+    except (ValueError, TypeError):
+        abort(400)
+
+
+def _version(form: EntryForm) -> int | None:
+    try:
+        return int(form.version.data) if form.version.data else None
+    except ValueError:
+        abort(400)
+
+
+def _labels(entry) -> dict:
+    library, place = content.library(), _place()
+    feelings = dict(choices.vocabulary(library, "feelings", _locale(), place.cohort.bundle_id))
+    sensations = dict(choices.vocabulary(library, "sensations", _locale(), place.cohort.bundle_id))
+    prompt_text = choices.prompts(library, place, _locale()).get(entry.prompt_id or "")
+    return {
+        "feeling_labels": [feelings.get(f, f) for f in services.feelings_of(entry)],
+        "sensation_labels": [sensations.get(s, s) for s in services.sensations_of(entry)],
+        "prompt_text": prompt_text,
+    }
+
+
+def _conflict_page(conflict: services.Conflict, form: EntryForm):
+    return render_template(
+        "journal/conflict.html", form=form, current=conflict.current, attempted=conflict.attempted
+    ), 409
