@@ -24,7 +24,6 @@ from app.models import (
     Sharing,
     SmallGroup,
     User,
-    utcnow,
 )
 from app.program import local_today
 
@@ -194,7 +193,12 @@ JOURNAL = [
 
 def _write_journals(db: Session, cohort: Cohort) -> None:
     people = {u.email: u for u in db.exec(select(User))}
-    for email, week, sharing, title, body, feelings in JOURNAL:
+    zone = ZoneInfo(cohort.timezone)
+    for index, (email, week, sharing, title, body, feelings) in enumerate(JOURNAL):
+        # An evening in the entry's week, on the cohort's clock.
+        day = cohort.start_date + timedelta(days=(week - 1) * 7 + 1 + index % 3)
+        local = datetime(day.year, day.month, day.day, 21, 10 + index, tzinfo=zone)
+        written = local.astimezone(UTC)  # stored in UTC, like every time in the database
         user = people[email]
         membership = db.exec(select(Membership).where(Membership.user_id == user.id)).one()
         db.add(
@@ -209,7 +213,9 @@ def _write_journals(db: Session, cohort: Cohort) -> None:
                 feelings=json.dumps(feelings),
                 sharing=sharing,
                 draft=False,
-                shared_at=utcnow() if sharing != Sharing.private else None,
+                created_at=written,
+                updated_at=written,
+                shared_at=written if sharing != Sharing.private else None,
             )
         )
     db.commit()

@@ -8,11 +8,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import db
-from app.access import PUBLIC_ENDPOINTS
+from app.access import PUBLIC_ENDPOINTS, participant_membership
 from app.auth.policy import session_policy
 from app.auth.services import load_session
 from app.extensions import login_manager
 from app.i18n import set_page_language
+from app.models import Cohort, Role
 
 CSP = {
     "default-src": "'self'",
@@ -77,6 +78,15 @@ def _page_language() -> None:
     set_page_language(str(get_locale()))
 
 
+def _participant_time_zone() -> None:
+    """Participants read every date and time on their cohort's clock."""
+    if current_user.is_authenticated and current_user.role == Role.participant:
+        membership = participant_membership(db.session(), current_user)
+        if membership is not None:
+            cohort = db.session().get(Cohort, membership.cohort_id)
+            g.timezone = cohort.timezone
+
+
 def _headers(response: Response) -> Response:
     response.vary.add("HX-Request")
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
@@ -95,4 +105,5 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to continue.")
     app.before_request(_require_sign_in)
     app.before_request(_page_language)
+    app.before_request(_participant_time_zone)
     app.after_request(_headers)

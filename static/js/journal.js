@@ -13,13 +13,14 @@ export function mount(form) {
   const status = form.querySelector("[data-autosave-status]");
   const version = form.querySelector("input[name=version]");
   const max = Number(body.dataset.counterMax);
-  const countTemplate = counter.textContent.replace(/\d[\d\s,.\u202f]*/, "{count}").replace(/\d[\d\s,.\u202f]*/, "{max}");
+  const countTemplate = counter.dataset.counterTemplate;
   let timer = null;
   let lastSent = null;
 
   function updateCounter() {
     const length = body.value.length;
-    counter.textContent = countTemplate.replace("{count}", length.toLocaleString()).replace("{max}", max.toLocaleString());
+    const locale = document.documentElement.lang || undefined;
+    counter.textContent = countTemplate.replace("{count}", length.toLocaleString(locale)).replace("{max}", max.toLocaleString(locale));
     counter.classList.toggle("counter--over", length > max);
   }
 
