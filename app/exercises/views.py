@@ -124,7 +124,7 @@ def save_from_player():
             "Your exercise is saved. A rating was left out because it was not a whole "
             "number from 0 to 10."
         )
-    return jsonify(body), 201
+    return jsonify(body), 200 if saved.replayed else 201
 
 
 @bp.route("/history")

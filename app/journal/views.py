@@ -90,25 +90,9 @@ def new_entry():
             form.prompt_id.data = prompt
         form.week.data = place.position.week if place.position.running else 0
     if form.validate_on_submit():
-        client_uuid = _valid_uuid(form.client_uuid.data)
-        try:
-            entry = services.save(
-                db.session(),
-                current_user,
-                client_uuid=client_uuid,
-                fields=_fields(form),
-                base_version=_version(form),
-                draft=False,
-            )
-        except services.SharingRefused:
-            form.sharing.errors.append(
-                _("You are not in a small group yet, so this can only be private for now.")
-            )
-        except services.Conflict as conflict:
-            return _conflict_page(conflict, form)
-        else:
-            flash(_("Your entry is saved."), "success")
-            return redirect(url_for("journal.entry", entry_id=entry.id), 303)
+        answered = _save_from_form(form, None, _("Your entry is saved."))
+        if answered is not None:
+            return answered
     status = 422 if request.method == "POST" else 200
     return render_template("journal/edit.html", form=form, entry=None), status
 
@@ -138,25 +122,9 @@ def edit_entry(entry_id: int):
     else:
         form = _form()
     if form.validate_on_submit():
-        try:
-            services.save(
-                db.session(),
-                current_user,
-                client_uuid=found.client_uuid,
-                fields=_fields(form),
-                base_version=_version(form),
-                draft=False,
-                entry_id=found.id,
-            )
-        except services.SharingRefused:
-            form.sharing.errors.append(
-                _("You are not in a small group yet, so this can only be private for now.")
-            )
-        except services.Conflict as conflict:
-            return _conflict_page(conflict, form)
-        else:
-            flash(_("Your changes are saved."), "success")
-            return redirect(url_for("journal.entry", entry_id=found.id), 303)
+        answered = _save_from_form(form, found, _("Your changes are saved."))
+        if answered is not None:
+            return answered
     status = 422 if request.method == "POST" else 200
     return render_template("journal/edit.html", form=form, entry=found), status
 
@@ -282,6 +250,29 @@ def export_markdown():
 def export_as_json():
     """All your entries as JSON."""
     return export_json(services.all_entries(db.session(), current_user))
+
+
+def _save_from_form(form: EntryForm, found, saved_message: str):
+    """Save a submitted entry; None when the form must be shown again with its errors."""
+    try:
+        saved = services.save(
+            db.session(),
+            current_user,
+            client_uuid=found.client_uuid if found else _valid_uuid(form.client_uuid.data),
+            fields=_fields(form),
+            base_version=_version(form),
+            draft=False,
+            entry_id=found.id if found else None,
+        )
+    except services.SharingRefused:
+        form.sharing.errors.append(
+            _("You are not in a small group yet, so this can only be private for now.")
+        )
+        return None
+    except services.Conflict as conflict:
+        return _conflict_page(conflict, form)
+    flash(saved_message, "success")
+    return redirect(url_for("journal.entry", entry_id=saved.id), 303)
 
 
 def _valid_uuid(raw: str | None) -> str:
