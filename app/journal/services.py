@@ -233,6 +233,8 @@ def list_entries(
     if search:
         needle = search.casefold()
         saved = [e for e in saved if needle in f"{e.title or ''}\n{e.body}".casefold()]
+        # Every match on one page: a "more" link would be a GET with the term in its URL.
+        page_size = max(page_size, len(saved))
     start = (page - 1) * page_size
     return EntryPage(
         entries=saved[start : start + page_size],
