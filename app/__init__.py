@@ -97,6 +97,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.journal import bp as journal_bp
     from app.practices import bp as practices_bp
     from app.pwa import bp as pwa_bp
+    from app.questionnaires import bp as questionnaires_bp
 
     blueprints = (
         core_bp,
@@ -106,6 +107,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         practices_bp,
         exercises_bp,
         journal_bp,
+        questionnaires_bp,
         facilitator_bp,
         admin_bp,
     )

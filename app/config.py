@@ -65,6 +65,7 @@ class Settings:
     signin_limit_account: str = "5 per 15 minutes"
     signin_limit_ip: str = "30 per 15 minutes"
     proxy_count: int = 0
+    flag_escalation_minutes: int = 120
     content_root: str = str(ROOT / "app" / "content" / "bundles")
     crisis_lines: list[dict] = field(default_factory=lambda: list(DEFAULT_CRISIS_LINES))
 
@@ -100,6 +101,7 @@ class Settings:
             participant_idle_minutes=_env_int("PARTICIPANT_IDLE_MINUTES", 12 * 60),
             max_content_length=_env_int("MAX_CONTENT_LENGTH", 256 * 1024),
             proxy_count=_env_int("PROXY_COUNT", 0),
+            flag_escalation_minutes=_env_int("FLAG_ESCALATION_MINUTES", 120),
             content_root=os.environ.get("CONTENT_ROOT") or cls.content_root,
         )
 

@@ -7,6 +7,7 @@ import os
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -15,17 +16,23 @@ from sqlmodel import Session, select
 from app.auth.passwords import hash_password
 from app.auth.services import create_invites
 from app.config import Settings
+from app.content.loader import load_library
 from app.models import (
+    Answer,
     Cohort,
     JournalEntry,
     MedicineSession,
     Membership,
+    QuestionnaireResponse,
     Role,
     Sharing,
     SmallGroup,
     User,
+    utcnow,
 )
 from app.program import local_today
+from app.questionnaires import engine
+from app.questionnaires.schedule import INTAKE
 
 DEFAULT_PASSWORD = "tend-demo-password"  # noqa: S105  (the documented demo password)
 TIMEZONE = "America/Vancouver"
@@ -105,6 +112,7 @@ def seed(
         db.commit()
         _schedule_sessions(db, cohort, now)
         _write_journals(db, cohort)
+        _complete_intake(db, settings, cohort, "participant@example.org")
         facilitator = db.exec(select(User).where(User.email == "facilitator@example.org")).one()
         create_invites(
             db,
@@ -218,6 +226,59 @@ def _write_journals(db: Session, cohort: Cohort) -> None:
                 shared_at=written if sharing != Sharing.private else None,
             )
         )
+    db.commit()
+
+
+def _calm_answer(definition, item):
+    """An answer that raises no flag: the demo shows a completed intake, not a crisis."""
+    if item.type in ("choice", "multi"):
+        candidates = [o.value for o in definition.response_sets[item.options]]
+    elif item.type == "yesno":
+        candidates = ["no", "yes"]
+    elif item.type == "number":
+        candidates = [item.min if item.min is not None else 0]
+    else:
+        return None
+    for value in candidates:
+        value = [value] if item.type == "multi" else value
+        if not engine.fired_flags(definition, {item.id: value}, None):
+            return value
+    return None
+
+
+def _complete_intake(db: Session, settings: Settings, cohort: Cohort, email: str) -> None:
+    library = load_library(Path(settings.content_root))
+    user = db.exec(select(User).where(User.email == email)).one()
+    for instrument_id in INTAKE:
+        resolved = library.get("questionnaire", instrument_id, "en", cohort.bundle_id)
+        if resolved is None:
+            continue
+        definition = resolved.item.data
+        response = QuestionnaireResponse(
+            user_id=user.id,
+            cohort_id=cohort.id,
+            instrument_id=instrument_id,
+            instrument_version=definition.version,
+            administration="intake",
+            locale="en",
+            bundle_id=resolved.item.bundle_id,
+            completed_at=utcnow(),
+        )
+        db.add(response)
+        db.flush()
+        answers: dict = {}
+        for item in definition.items:
+            if item.show_if and not engine.visible_items(definition, answers).count(item):
+                continue
+            value = _calm_answer(definition, item)
+            answers[item.id] = value
+            db.add(
+                Answer(
+                    response_id=response.id,
+                    item_id=item.id,
+                    value=None if value is None else json.dumps(value),
+                )
+            )
     db.commit()
 
 

@@ -28,13 +28,14 @@ NAV = [
     ("journal.entries", _l("Journal"), "✎", {Role.participant}),
     ("admin.new_cohort", _l("New cohort"), "+", {Role.admin}),
     ("admin.people", _l("Team"), "☺", {Role.admin}),
-    ("core.help_page", _l("Help"), "♡", None),
+    ("questionnaires.index", _l("Check-ins"), "✓", {Role.participant}),
+    ("core.help_page", _l("Help"), "♡", {Role.facilitator, Role.medical, Role.admin}),
     ("auth.account", _l("Account"), "⚙", None),
 ]
 
 
 def _is_current(endpoint: str) -> bool:
-    if endpoint in ("practices.this_week", "journal.entries"):
+    if endpoint in ("practices.this_week", "journal.entries", "questionnaires.index"):
         return request.blueprint == endpoint.split(".")[0]
     return request.endpoint == endpoint
 

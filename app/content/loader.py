@@ -192,13 +192,13 @@ def _read_data_item(bundle: Bundle, path: Path, kind: str, name: str, problems) 
     except ValidationError as exc:
         problems.extend(_validation_problems(name, exc))
         return
-    for locale in data.text:
+    for locale in data.locales():
         if locale not in bundle.meta.locales:
             problems.append(
                 Problem(name, f"text.{locale}", "locale is not in the bundle's locales")
             )
             return
-    for locale in data.text:
+    for locale in data.locales():
         bundle.items[(kind, match["id"], locale)] = Item(
             kind=kind,
             id=match["id"],

@@ -171,6 +171,9 @@ class Exercise(Strict):
                     raise ValueError(f"text.{locale}.steps must have {len(self.steps)} entries")
         return self
 
+    def locales(self) -> list[str]:
+        return list(self.text)
+
     @property
     def cycle_seconds(self) -> float:
         return sum(phase.seconds for phase in self.pattern)
@@ -187,6 +190,9 @@ class Vocabulary(Strict):
     ids: list[str] = Field(min_length=1)
     text: dict[str, dict[str, str]]
 
+    def locales(self) -> list[str]:
+        return list(self.text)
+
     @model_validator(mode="after")
     def _every_word_translated(self) -> Vocabulary:
         for locale, words in self.text.items():
@@ -197,3 +203,128 @@ class Vocabulary(Strict):
 
 
 DATA_KINDS["vocabulary"] = ("vocabulary", Vocabulary)
+
+
+class AnswerOption(Strict):
+    value: int | str
+    text: dict[str, str]
+
+
+class Condition(Strict):
+    """A test on one item's answer (or on the total score): equals, at least, or one of."""
+
+    item: str | None = None
+    score: Literal["total"] | None = None
+    equals: int | str | None = None
+    gte: float | None = None
+    any_of: list[int | str] | None = None
+
+    @model_validator(mode="after")
+    def _one_subject_one_test(self) -> Condition:
+        if (self.item is None) == (self.score is None):
+            raise ValueError("a condition names either an item or the score")
+        if sum(x is not None for x in (self.equals, self.gte, self.any_of)) != 1:
+            raise ValueError("a condition has exactly one of equals, gte, any_of")
+        return self
+
+
+class QuestionItem(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    type: Literal["choice", "multi", "yesno", "number", "date", "text", "longtext"]
+    text: dict[str, str]
+    options: str | None = None  # name of a response set, for choice and multi
+    min: float | None = None
+    max: float | None = None
+    required: bool = False
+    prefer_not_to_say: bool = False
+    show_if: Condition | None = None
+    # Items sharing a group are shown together on one phone screen.
+    group: str | None = None
+    hint: dict[str, str] = Field(default_factory=dict)
+
+
+class Band(Strict):
+    min: float
+    max: float
+    key: str = Field(pattern=ID_PATTERN)
+    label: dict[str, str]
+    meaning: dict[str, str]
+
+
+class Subscale(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    items: list[str] = Field(min_length=1)
+    label: dict[str, str]
+
+
+class Scoring(Strict):
+    # sum: total of item values (prorated when a few are missing, per max_missing);
+    # percent_of_applicable: sum / (6 × answered) × 100, for instruments like the B-IPF
+    # whose domains may not apply; none: not scored (intake forms).
+    method: Literal["sum", "percent_of_applicable", "none"]
+    items: list[str] = Field(default_factory=list)
+    reverse: list[str] = Field(default_factory=list)
+    item_max: int | None = None
+    max_missing: int = 0
+    range: tuple[float, float] | None = None
+    subscales: list[Subscale] = Field(default_factory=list)
+    bands: list[Band] = Field(default_factory=list)
+    # The smallest change the program counts as meaningful, and the reliability used for the
+    # reliable change index (from the instrument's literature, cited in `source`).
+    meaningful_change: float | None = None
+    reliability: float | None = None
+    baseline_sd: float | None = None
+
+
+class FlagRule(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    when: Condition
+    level: Literal["urgent", "review"]
+    label: dict[str, str]
+
+
+class Questionnaire(Strict):
+    """An instrument or intake form: items per locale, scoring, bands, flag rules, source."""
+
+    version: int = Field(ge=1)
+    title: dict[str, str]
+    intro: dict[str, str] = Field(default_factory=dict)
+    source: str = Field(min_length=3)
+    licence: str = Field(min_length=2)
+    # original: the instrument's own language; validated: a published validated translation;
+    # draft: a translation nobody has validated yet (shown as such to facilitators).
+    translation: dict[str, Literal["original", "validated", "draft"]]
+    response_sets: dict[str, list[AnswerOption]] = Field(default_factory=dict)
+    items: list[QuestionItem] = Field(min_length=1)
+    scoring: Scoring
+    flags: list[FlagRule] = Field(default_factory=list)
+
+    def locales(self) -> list[str]:
+        return list(self.title)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Questionnaire:
+        ids = [item.id for item in self.items]
+        if len(ids) != len(set(ids)):
+            raise ValueError("two items share an id")
+        known = set(ids)
+        for item in self.items:
+            if item.type in ("choice", "multi") and item.options not in self.response_sets:
+                raise ValueError(f"item {item.id}: options must name a response set")
+            if item.show_if and item.show_if.item and item.show_if.item not in known:
+                raise ValueError(f"item {item.id}: show_if names an unknown item")
+            for locale in self.title:
+                if locale not in item.text:
+                    raise ValueError(f"item {item.id}: text.{locale} is missing")
+        scored = set(self.scoring.items) | set(self.scoring.reverse)
+        for subscale in self.scoring.subscales:
+            scored |= set(subscale.items)
+        if scored - known:
+            raise ValueError(f"scoring names unknown items: {', '.join(sorted(scored - known))}")
+        for rule in self.flags:
+            if rule.when.item and rule.when.item not in known:
+                raise ValueError(f"flag {rule.id} names an unknown item")
+        return self
+
+
+DATA_KINDS["questionnaire"] = ("questionnaires", Questionnaire)

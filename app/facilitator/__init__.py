@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("facilitator", __name__, url_prefix="/team")
 
-from app.facilitator import program_content, reflections, views  # noqa: E402, F401
+from app.facilitator import (  # noqa: E402, F401
+    outcomes,
+    program_content,
+    reflections,
+    safety_flags,
+    views,
+)

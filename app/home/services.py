@@ -12,6 +12,8 @@ from app.content import Library
 from app.journal import reading_room
 from app.models import Cohort, MedicineSession, Membership, Role, SmallGroup, User
 from app.practices.services import practices_tried
+from app.questionnaires import safety
+from app.questionnaires.services import due
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class ParticipantHome:
     position: program.ProgramPosition
     week_theme: str | None
     practices_tried: int
+    check_ins_open: int
     next_session: MedicineSession | None
     next_session_starts: datetime | None
 
@@ -33,6 +36,7 @@ class CohortSummary:
     unassigned: int
     can_manage: bool
     unread_reflections: int
+    open_flags: int
 
 
 def participant_home(
@@ -55,6 +59,9 @@ def participant_home(
         position=position,
         week_theme=theme,
         practices_tried=practices_tried(db, user, cohort),
+        check_ins_open=sum(
+            1 for item in due(db, library, user, locale, now) if item.state != "done"
+        ),
         next_session=upcoming,
         next_session_starts=program.session_start(cohort, upcoming.starts_local)
         if upcoming
@@ -83,6 +90,7 @@ def team_home(db: Session, user: User, now: datetime | None = None) -> list[Coho
                 groups=groups,
                 unassigned=counts.get(None, 0),
                 can_manage=can_manage,
+                open_flags=safety.open_count(db, cohort.id),
                 unread_reflections=sum(
                     week.unread
                     for group in reading_room.overview(db, user, cohort.id)

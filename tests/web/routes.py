@@ -32,6 +32,8 @@ def route_url(application: Flask, endpoint: str, world, invite) -> str:
         "exercise_id": "box-breathing",
         "entry_id": 999_999,  # nobody's entry: the owner check answers before anything else
         "group_id": world.cedar.id,
+        "response_id": 999_999,
+        "flag_id": 999_999,
         "week": 3,
     }
     rule = next(application.url_map.iter_rules(endpoint))

@@ -101,6 +101,22 @@ MATRIX = {
     ("facilitator.reading_room_week", "GET"): row(TO_SIGN_IN, 403, 200, 403, 403, 403),
     ("facilitator.mark_reflection_read", "POST"): row(TO_SIGN_IN, 403, 404, 403, 403, 403),
     ("facilitator.follow_up", "POST"): row(TO_SIGN_IN, 403, 404, 403, 403, 403),
+    # Questionnaires are the participant's own; a response id not theirs is not found.
+    ("questionnaires.index", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
+    ("questionnaires.start", "POST"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
+    ("questionnaires.page", "GET"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
+    ("questionnaires.page", "POST"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
+    ("questionnaires.done", "GET"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
+    ("questionnaires.results", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
+    ("questionnaires.toggle_numbers", "POST"): row(TO_SIGN_IN, 303, 403, 403, 403, 403),
+    ("questionnaires.support_now", "POST"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
+    # Safety flags: the cohort's facilitators and medical team; admins see only what is overdue.
+    ("facilitator.flags", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
+    ("facilitator.acknowledge_flag", "POST"): row(TO_SIGN_IN, 403, 404, 403, 404, 403),
+    ("facilitator.follow_up_flag", "POST"): row(TO_SIGN_IN, 403, 404, 403, 404, 403),
+    ("facilitator.overdue_flags", "GET"): row(TO_SIGN_IN, 403, 403, 403, 403, 200),
+    ("facilitator.outcomes", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
+    ("facilitator.outcomes_export", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
 }
 
 PUBLIC_ALLOW_LIST = {

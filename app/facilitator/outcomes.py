@@ -1,0 +1,47 @@
+"""Outcomes for the care team: baseline against end, and the evaluation export."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from flask import Response, render_template
+from flask_babel import get_locale
+from flask_login import current_user
+
+from app import access, content, db
+from app.access import require_roles
+from app.facilitator import bp
+from app.models import Role
+from app.questionnaires.outcomes import MIN_CONTRIBUTORS, cohort_outcomes, evaluation_csv
+
+
+@bp.route("/cohorts/<int:cohort_id>/outcomes")
+@require_roles(Role.facilitator, Role.medical)
+def outcomes(cohort_id: int):
+    """Baseline against end for each person and, with enough people, for the cohort."""
+    session = db.session()
+    cohort = access.cohort_for_team(session, current_user, cohort_id)
+    results = cohort_outcomes(session, content.library(), current_user, cohort, str(get_locale()))
+    return render_template(
+        "facilitator/outcomes.html",
+        cohort=cohort,
+        results=results,
+        min_contributors=MIN_CONTRIBUTORS,
+    )
+
+
+@bp.route("/cohorts/<int:cohort_id>/outcomes.zip")
+@require_roles(Role.facilitator, Role.medical)
+def outcomes_export(cohort_id: int):
+    """Scores for program evaluation (consenting people only, no free text) and a codebook."""
+    session = db.session()
+    cohort = access.cohort_for_team(session, current_user, cohort_id)
+    scores, codebook = evaluation_csv(session, content.library(), current_user, cohort)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("scores.csv", scores)
+        archive.writestr("codebook.csv", codebook)
+    response = Response(buffer.getvalue(), mimetype="application/zip")
+    response.headers["Content-Disposition"] = 'attachment; filename="tend-outcomes.zip"'
+    return response

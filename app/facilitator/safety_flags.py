@@ -1,0 +1,84 @@
+"""Safety flags for the care team: see, acknowledge, follow up; overdue ones for admins."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app import access, db
+from app.access import require_roles
+from app.facilitator import bp
+from app.models import Role
+from app.questionnaires import safety
+
+
+def _escalate_after() -> timedelta:
+    return timedelta(minutes=current_app.config["TEND"].flag_escalation_minutes)
+
+
+@bp.route("/cohorts/<int:cohort_id>/flags")
+@require_roles(Role.facilitator, Role.medical)
+def flags(cohort_id: int):
+    """Flags raised by answers or calls for support, with the instrument and rule, never text."""
+    session = db.session()
+    cohort = access.cohort_for_team(session, current_user, cohort_id)
+    rows = safety.team_flags(
+        session,
+        current_user,
+        cohort.id,
+        _escalate_after(),
+        include_done=request.args.get("all") == "1",
+    )
+    return render_template(
+        "facilitator/flags.html",
+        cohort=cohort,
+        rows=rows,
+        escalate_minutes=current_app.config["TEND"].flag_escalation_minutes,
+    )
+
+
+@bp.route("/cohorts/<int:cohort_id>/flags/<int:flag_id>/acknowledge", methods=["POST"])
+@require_roles(Role.facilitator, Role.medical)
+def acknowledge_flag(cohort_id: int, flag_id: int):
+    """Say you have seen the flag and are taking it on."""
+    access.cohort_for_team(db.session(), current_user, cohort_id)
+    try:
+        safety.acknowledge(db.session(), current_user, flag_id)
+    except safety.FlagNotFound:
+        abort(404)
+    flash(_("Acknowledged. Please record the follow-up when it is done."), "success")
+    return redirect(url_for("facilitator.flags", cohort_id=cohort_id), 303)
+
+
+@bp.route("/cohorts/<int:cohort_id>/flags/<int:flag_id>/follow-up", methods=["POST"])
+@require_roles(Role.facilitator, Role.medical)
+def follow_up_flag(cohort_id: int, flag_id: int):
+    """Record how the person was followed up; the note stays with the team."""
+    access.cohort_for_team(db.session(), current_user, cohort_id)
+    try:
+        safety.record_follow_up(
+            db.session(), current_user, flag_id, (request.form.get("note") or "")[:2000]
+        )
+    except safety.FlagNotFound:
+        abort(404)
+    flash(_("Follow-up recorded."), "success")
+    return redirect(url_for("facilitator.flags", cohort_id=cohort_id), 303)
+
+
+@bp.route("/overdue-flags")
+@require_roles(Role.admin)
+def overdue_flags():
+    """For administrators: flags nobody has acknowledged in time, across every cohort."""
+    rows = safety.overdue_everywhere(db.session(), current_user, _escalate_after())
+    return render_template("facilitator/overdue_flags.html", rows=rows)

@@ -1,0 +1,45 @@
+"""A server-rendered SVG of one instrument's scores over administrations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+WIDTH, HEIGHT = 320, 160
+LEFT, RIGHT, TOP, BOTTOM = 34, 10, 10, 22
+
+
+@dataclass(frozen=True)
+class Trend:
+    width: int
+    height: int
+    points: str
+    dots: list[tuple[float, float, float]]  # x, y, score
+    gridlines: list[tuple[float, float]]  # score, y
+    left: int
+    right: int
+
+
+def trend(points, instrument) -> Trend | None:
+    scored = [p for p in points if p.score is not None and p.score.total is not None]
+    if not scored or instrument.scoring.range is None:
+        return None
+    low, high = instrument.scoring.range
+    usable_x, usable_y = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def y(value: float) -> float:
+        return round(TOP + usable_y * (1 - (value - low) / (high - low)), 1)
+
+    step = usable_x / max(1, len(scored) - 1)
+    dots = []
+    for index, point in enumerate(scored):
+        x = round(LEFT + (index * step if len(scored) > 1 else usable_x / 2), 1)
+        dots.append((x, y(point.score.total), point.score.total))
+    return Trend(
+        width=WIDTH,
+        height=HEIGHT,
+        points=" ".join(f"{x},{yy}" for x, yy, _ in dots),
+        dots=dots,
+        gridlines=[(value, y(value)) for value in (low, (low + high) / 2, high)],
+        left=LEFT,
+        right=WIDTH - RIGHT,
+    )

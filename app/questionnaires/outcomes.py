@@ -1,0 +1,193 @@
+"""Change over the program for the care team: baseline against end, per person and cohort."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import statistics
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from app import audit
+from app.content import Library
+from app.models import Membership, QuestionnaireResponse, Role, User
+from app.questionnaires import engine
+from app.questionnaires.schedule import OUTCOMES
+from app.questionnaires.services import answers_of
+
+# Cohort figures appear only when enough people contributed that nobody can be singled out.
+MIN_CONTRIBUTORS = 3
+RELIABLE = 1.96
+
+
+def research_consent_given(db: Session, user_id: int) -> bool:
+    """Whether the person agreed to the use of their scores for program evaluation.
+
+    Consent is recorded with the session-day consents; until a person has said yes there,
+    the answer is no, and they are left out of every evaluation export.
+    """
+    return False
+
+
+@dataclass(frozen=True)
+class Change:
+    user: User
+    baseline: float | None
+    end: float | None
+    rci: float | None
+
+    @property
+    def difference(self) -> float | None:
+        if self.baseline is None or self.end is None:
+            return None
+        return self.end - self.baseline
+
+
+@dataclass(frozen=True)
+class InstrumentOutcome:
+    instrument_id: str
+    title: str
+    changes: list[Change]
+    contributors: int
+    mean_change: float | None  # None when hidden (fewer than MIN_CONTRIBUTORS pairs)
+    improved_share: float | None
+    reliably_improved_share: float | None
+
+
+def _totals(db, library, cohort_id, instrument_id, administration):
+    query = select(QuestionnaireResponse).where(
+        QuestionnaireResponse.cohort_id == cohort_id,
+        QuestionnaireResponse.instrument_id == instrument_id,
+        QuestionnaireResponse.administration == administration,
+        QuestionnaireResponse.completed_at.is_not(None),
+    )
+    totals = {}
+    for response in db.exec(query):
+        resolved = library.get("questionnaire", instrument_id, "en", response.bundle_id)
+        answers, _seen = answers_of(db, response)
+        result = engine.score(resolved.item.data, answers)
+        if result is not None and result.total is not None:
+            totals[response.user_id] = result.total
+    return totals
+
+
+def rci(baseline: float, end: float, scoring, cohort_sd: float | None = None) -> float | None:
+    """Jacobson and Truax's reliable change index, from the instrument's reliability and the
+    baseline SD the definition cites (or, without one, the cohort's own baseline SD)."""
+    sd = scoring.baseline_sd or cohort_sd
+    if not scoring.reliability or not sd:
+        return None
+    standard_error = sd * math.sqrt(1 - scoring.reliability)
+    return (end - baseline) / (math.sqrt(2) * standard_error)
+
+
+def cohort_outcomes(
+    db: Session, library: Library, viewer: User, cohort, locale: str
+) -> list[InstrumentOutcome]:
+    participants = list(
+        db.exec(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.cohort_id == cohort.id, Membership.role == Role.participant)
+            .order_by(User.display_name)
+        )
+    )
+    audit.record(db, viewer, "viewed_outcomes", cohort_id=cohort.id)
+    db.commit()
+    outcomes = []
+    for instrument_id in OUTCOMES:
+        resolved = library.get("questionnaire", instrument_id, locale, cohort.bundle_id)
+        if resolved is None:
+            continue
+        scoring = resolved.item.data.scoring
+        baseline = _totals(db, library, cohort.id, instrument_id, "intake")
+        end = _totals(db, library, cohort.id, instrument_id, "end")
+        changes = []
+        for person in participants:
+            before, after = baseline.get(person.id), end.get(person.id)
+            index = (
+                rci(before, after, scoring) if before is not None and after is not None else None
+            )
+            changes.append(Change(person, before, after, index))
+        pairs = [c for c in changes if c.difference is not None]
+        shown = len(pairs) >= MIN_CONTRIBUTORS
+        meaningful = scoring.meaningful_change
+        outcomes.append(
+            InstrumentOutcome(
+                instrument_id=instrument_id,
+                title=resolved.item.data.title[resolved.item.locale],
+                changes=changes,
+                contributors=len(pairs),
+                mean_change=sum(c.difference for c in pairs) / len(pairs) if shown else None,
+                improved_share=(
+                    sum(1 for c in pairs if -c.difference >= meaningful) / len(pairs)
+                    if shown and meaningful
+                    else None
+                ),
+                reliably_improved_share=(
+                    sum(1 for c in pairs if c.rci is not None and c.rci <= -RELIABLE) / len(pairs)
+                    if shown
+                    else None
+                ),
+            )
+        )
+    return outcomes
+
+
+CODEBOOK = [
+    ("participant", "Study code for the person, stable within this export; no names."),
+    ("instrument", "phq-9, gad-7, pcl-5 or b-ipf."),
+    ("instrument_version", "Version of the instrument definition used."),
+    ("administration", "intake, end, follow-up-1m or follow-up-6m."),
+    ("locale", "Language the questionnaire was answered in."),
+    ("completed_on", "Date the questionnaire was finished (UTC)."),
+    ("total", "Total score by the instrument's rule (prorated where its manual allows)."),
+    ("band", "Severity band key from the instrument definition."),
+    ("subscales", "Subscale scores as key=value pairs separated by ';' (PCL-5 clusters)."),
+    ("items_answered", "How many scored items were answered."),
+]
+
+
+def evaluation_csv(db: Session, library: Library, viewer: User, cohort) -> tuple[str, str]:
+    """Scores only, never free text, for people who consented to evaluation use; and a codebook."""
+    query = (
+        select(QuestionnaireResponse)
+        .where(
+            QuestionnaireResponse.cohort_id == cohort.id,
+            QuestionnaireResponse.instrument_id.in_(list(OUTCOMES)),
+            QuestionnaireResponse.completed_at.is_not(None),
+        )
+        .order_by(QuestionnaireResponse.user_id, QuestionnaireResponse.completed_at)
+    )
+    codes: dict[int, str] = {}
+    rows = io.StringIO()
+    writer = csv.writer(rows)
+    writer.writerow([name for name, _ in CODEBOOK])
+    for response in db.exec(query):
+        if not research_consent_given(db, response.user_id):
+            continue
+        code = codes.setdefault(response.user_id, f"P{len(codes) + 1:03d}")
+        resolved = library.get("questionnaire", response.instrument_id, "en", response.bundle_id)
+        answers, _seen = answers_of(db, response)
+        result = engine.score(resolved.item.data, answers)
+        writer.writerow(
+            [
+                code,
+                response.instrument_id,
+                response.instrument_version,
+                response.administration,
+                response.locale,
+                response.completed_at.date().isoformat(),
+                "" if result is None or result.total is None else result.total,
+                (result.band or "") if result else "",
+                ";".join(f"{k}={v:g}" for k, v in (result.subscales if result else {}).items()),
+                result.answered if result else 0,
+            ]
+        )
+    audit.record(db, viewer, "exported_outcomes", cohort_id=cohort.id)
+    db.commit()
+    book = io.StringIO()
+    csv.writer(book).writerows([("column", "meaning"), *CODEBOOK])
+    return rows.getvalue(), book.getvalue()
