@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import statistics
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
