@@ -98,6 +98,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.practices import bp as practices_bp
     from app.pwa import bp as pwa_bp
     from app.questionnaires import bp as questionnaires_bp
+    from app.sessions import bp as sessions_bp
 
     blueprints = (
         core_bp,
@@ -108,6 +109,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         exercises_bp,
         journal_bp,
         questionnaires_bp,
+        sessions_bp,
         facilitator_bp,
         admin_bp,
     )

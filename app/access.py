@@ -25,6 +25,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "pwa.outbox_session",
         "exercises.library",
         "exercises.exercise",
+        "sessions.calendar_feed",
         "static",
     }
 )

@@ -33,6 +33,7 @@ from app.models import (
 from app.program import local_today
 from app.questionnaires import engine
 from app.questionnaires.schedule import INTAKE
+from app.sessions import checklist, consent
 
 DEFAULT_PASSWORD = "tend-demo-password"  # noqa: S105  (the documented demo password)
 TIMEZONE = "America/Vancouver"
@@ -113,6 +114,7 @@ def seed(
         _schedule_sessions(db, cohort, now)
         _write_journals(db, cohort)
         _complete_intake(db, settings, cohort, "participant@example.org")
+        _prepare_first_session(db, settings, cohort, now)
         facilitator = db.exec(select(User).where(User.email == "facilitator@example.org")).one()
         create_invites(
             db,
@@ -280,6 +282,39 @@ def _complete_intake(db: Session, settings: Settings, cohort: Cohort, email: str
                 )
             )
     db.commit()
+
+
+def _prepare_first_session(db: Session, settings: Settings, cohort: Cohort, now) -> None:
+    """Both demo participants have their consents on file; the first is ready for session 1,
+    the second has not started the checklist."""
+    library = load_library(Path(settings.content_root))
+    people = {u.email: u for u in db.exec(select(User))}
+    for email in ("participant@example.org", "participant2@example.org"):
+        for document in consent.documents(library, cohort.bundle_id, "en"):
+            choices = document.item.data.choices
+            consent.sign(
+                db,
+                people[email],
+                cohort.id,
+                document,
+                choices[0].id if choices else None,
+                people[email].display_name,
+            )
+    first = db.exec(
+        select(MedicineSession).where(
+            MedicineSession.cohort_id == cohort.id, MedicineSession.number == 1
+        )
+    ).one()
+    definition = library.get("checklist", checklist.PRE_SESSION, "en", cohort.bundle_id).item.data
+    form = {}
+    for item in definition.items:
+        if item.kind == "yes_not_yet_no":
+            form[item.id] = "yes"
+        elif item.kind == "ride":
+            form[f"{item.id}-name"], form[f"{item.id}-phone"] = "Alex Morgan", "604-555-0134"
+    checklist.save(
+        db, people["participant@example.org"], first, cohort, definition, form, submit=True, now=now
+    )
 
 
 def date_in_week_three(now: datetime):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.models import Role
@@ -36,6 +36,15 @@ def format_datetime_long(value: datetime) -> str:
     return format_datetime(value, "EEEE d MMMM, HH:mm")
 
 
+def format_time_short(value: datetime) -> str:
+    return format_datetime(value, "HH:mm")
+
+
+def weekday_name(day: int) -> str:
+    """Monday is 0, in the reader's language."""
+    return get_locale().days["format"]["wide"][day]
+
+
 def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 
@@ -59,5 +68,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(content_is_draft_translation)
     app.add_template_filter(format_date_long)
     app.add_template_filter(format_datetime_long)
+    app.add_template_filter(format_time_short)
     app.add_template_global(role_label)
+    app.add_template_global(weekday_name)
     app.add_template_global(invite_state_label)

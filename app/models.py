@@ -77,6 +77,10 @@ class Cohort(SQLModel, table=True):
     weeks: int = 12
     # Participants see future weeks' titles only, unless the team opens previews.
     allow_previews: bool = False
+    # The weekly large-group meeting, on the cohort's wall clock (0 = Monday).
+    meeting_weekday: int | None = None
+    meeting_time: str | None = Field(default=None, max_length=5)  # "18:30"
+    meeting_place: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_when(nullable=False))
 
 
@@ -324,3 +328,50 @@ class SafetyFlag(SQLModel, table=True):
     )
     follow_up: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
     followed_up_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+
+
+class ConsentRecord(SQLModel, table=True):
+    """A signed consent: which text, which version, its hash, the choice, the typed name."""
+
+    __tablename__ = "consent_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    cohort_id: int = Field(foreign_key="cohort.id", ondelete="CASCADE")
+    document_id: str = Field(max_length=80)
+    version: int
+    text_sha256: str = Field(max_length=64)
+    locale: str = Field(max_length=10)
+    choice: str | None = Field(default=None, max_length=40)
+    signed_name: str = Field(sa_column=Column(EncryptedText, nullable=False))
+    signed_at: datetime = Field(default_factory=utcnow, sa_column=_when(nullable=False))
+    withdrawn_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+
+
+class ChecklistSubmission(SQLModel, table=True):
+    """A participant's pre-session checklist (or after-session check-in) for one session."""
+
+    __tablename__ = "checklist_submission"
+    __table_args__ = (UniqueConstraint("user_id", "session_id", "checklist_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    session_id: int = Field(foreign_key="medicine_session.id", index=True, ondelete="CASCADE")
+    checklist_id: str = Field(max_length=80)  # pre-session | after-session
+    # JSON {item id: answer}; the ride-home contact sits inside, encrypted with the rest.
+    answers: str = Field(default="{}", sa_column=Column(EncryptedText, nullable=False))
+    state: str = Field(default="in_progress", max_length=20)  # in_progress | ready | hard_stop
+    submitted_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_when(nullable=False))
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A personal, revocable calendar address; only the hash of its secret is stored."""
+
+    __tablename__ = "calendar_feed"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when(nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))

@@ -102,3 +102,12 @@ def next_session(db: Session, cohort: Cohort, now: datetime | None = None):
         if session_start(cohort, medicine_session.starts_local) > now:
             return medicine_session
     return None
+
+
+def sessions_of(db: Session, cohort: Cohort) -> list[MedicineSession]:
+    query = (
+        select(MedicineSession)
+        .where(MedicineSession.cohort_id == cohort.id)
+        .order_by(MedicineSession.starts_local)
+    )
+    return list(db.exec(query))

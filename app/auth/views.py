@@ -37,6 +37,9 @@ def sign_in():
         user = services.authenticate(db.session(), form.email.data, form.password.data)
         if user is not None:
             _begin_session(user, shared_device=form.shared_device.data)
+            if consents_waiting(user):
+                # A new version of a consent asks again at the next sign-in.
+                return redirect(url_for("sessions.consents"), code=303)
             return redirect(url_for("home.index"), code=303)
         # One message for an unknown email and a wrong password: no account oracle.
         form.password.errors.append(_("That email and password do not match. Please try again."))
@@ -135,6 +138,20 @@ def sign_out_everywhere():
         flash(_("You are signed out on all devices."), "info")
         return redirect(url_for("auth.sign_in"), code=303)
     return redirect(url_for("auth.account"), code=303)
+
+
+def consents_waiting(user) -> bool:
+    from app import content
+    from app.access import participant_membership
+    from app.models import Cohort
+    from app.sessions.consent import statuses
+
+    membership = participant_membership(db.session(), user)
+    if membership is None:
+        return False
+    cohort = db.session().get(Cohort, membership.cohort_id)
+    found = statuses(db.session(), content.library(), user, cohort, cohort.default_locale)
+    return any(status.needs_answer for status in found)
 
 
 @bp.app_context_processor

@@ -328,3 +328,76 @@ class Questionnaire(Strict):
 
 
 DATA_KINDS["questionnaire"] = ("questionnaires", Questionnaire)
+
+
+class ConsentChoice(Strict):
+    id: str
+    text: str
+
+
+class ConsentDocument(Strict):
+    """A versioned consent text; a new version asks everyone again."""
+
+    title: str = Field(min_length=2)
+    version: int = Field(ge=1)
+    required: bool = True
+    withdrawable: bool = False
+    choices: list[ConsentChoice] = Field(default_factory=list)
+    provenance: FileProvenance | None = None
+
+
+KINDS["consent"] = ("consent", ConsentDocument)
+
+
+class ChecklistOption(Strict):
+    id: str
+    text: dict[str, str]
+
+
+class ChecklistItem(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    kind: Literal["yes_not_yet_no", "ride", "text", "scale", "choice", "yesno"]
+    safety: bool = False
+    text: dict[str, str]
+    not_yet: dict[str, str] = Field(default_factory=dict)
+    options: list[ChecklistOption] = Field(default_factory=list)
+    low: dict[str, str] = Field(default_factory=dict)
+    high: dict[str, str] = Field(default_factory=dict)
+
+
+class ChecklistFlag(Strict):
+    item: str
+    equals: str | int | None = None
+    lte: float | None = None
+    gte: float | None = None
+    level: Literal["urgent", "review"]
+
+
+class Checklist(Strict):
+    """A pre-session checklist or an after-session check-in: items with text per locale."""
+
+    version: int = Field(ge=1)
+    fasting_hours: float | None = None
+    clear_fluids_hours: float | None = None
+    items: list[ChecklistItem] = Field(min_length=1)
+    flags: list[ChecklistFlag] = Field(default_factory=list)
+
+    def locales(self) -> list[str]:
+        return list(self.items[0].text)
+
+    @model_validator(mode="after")
+    def _complete(self) -> Checklist:
+        locales = set(self.locales())
+        ids = {item.id for item in self.items}
+        for item in self.items:
+            if set(item.text) != locales:
+                raise ValueError(f"item {item.id}: text must cover {', '.join(sorted(locales))}")
+            if item.kind == "yes_not_yet_no" and set(item.not_yet) != locales:
+                raise ValueError(f"item {item.id}: not_yet must cover every locale")
+        for flag in self.flags:
+            if flag.item not in ids:
+                raise ValueError(f"flag names an unknown item {flag.item}")
+        return self
+
+
+DATA_KINDS["checklist"] = ("checklists", Checklist)

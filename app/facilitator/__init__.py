@@ -9,5 +9,6 @@ from app.facilitator import (  # noqa: E402, F401
     program_content,
     reflections,
     safety_flags,
+    session_days,
     views,
 )

@@ -14,6 +14,7 @@ from app.models import Cohort, MedicineSession, Membership, Role, SmallGroup, Us
 from app.practices.services import practices_tried
 from app.questionnaires import safety
 from app.questionnaires.services import due
+from app.sessions import aftercare, checklist, consent
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,9 @@ class ParticipantHome:
     week_theme: str | None
     practices_tried: int
     check_ins_open: int
+    consents_pending: int
+    checklists: list  # (session, timing, state) for sessions whose checklist is open
+    after_session: MedicineSession | None  # a session whose check-in is open now
     next_session: MedicineSession | None
     next_session_starts: datetime | None
 
@@ -53,12 +57,28 @@ def participant_home(
         week = library.get("week", f"{position.week:02d}", locale, cohort.bundle_id)
         theme = week.item.data.theme if week else None
     upcoming = program.next_session(db, cohort, now)
+    pre = library.get("checklist", "pre-session", locale, cohort.bundle_id)
+    checklists = []
+    if pre is not None:
+        for medicine_session, timing in checklist.upcoming_open(db, user, pre.item.data, now):
+            record = checklist.submission(db, user.id, medicine_session.id)
+            checklists.append((medicine_session, timing, record.state if record else "not_started"))
+    after = next(
+        (s for s in program.sessions_of(db, cohort) if aftercare.moment(cohort, s, now)), None
+    )
     return ParticipantHome(
         cohort=cohort,
         small_group=group,
         position=position,
         week_theme=theme,
         practices_tried=practices_tried(db, user, cohort),
+        consents_pending=sum(
+            1
+            for status in consent.statuses(db, library, user, cohort, locale)
+            if status.needs_answer
+        ),
+        checklists=checklists,
+        after_session=after,
         check_ins_open=sum(
             1 for item in due(db, library, user, locale, now) if item.state != "done"
         ),

@@ -6,6 +6,7 @@ Pure functions over a definition (content bundle data) and a dict of answers
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -97,6 +98,8 @@ def parse_answer(definition: Questionnaire, item: QuestionItem, raw: list[str]):
             number = float(value.replace(",", "."))
         except ValueError as exc:
             raise AnswerRefused("not_a_number") from exc
+        if math.isnan(number):
+            raise AnswerRefused("not_a_number")
         if (item.min is not None and number < item.min) or (
             item.max is not None and number > item.max
         ):
@@ -138,11 +141,19 @@ def _item_value(definition: Questionnaire, item_id: str, answers: dict) -> float
     return value
 
 
+def _shown(definition: Questionnaire, answers: dict) -> dict:
+    """Only the answers to items shown now: one left behind when an earlier answer changed
+    (a domain that no longer applies) is neither scored nor flagged."""
+    shown = {item.id for item in visible_items(definition, answers)}
+    return {item_id: value for item_id, value in answers.items() if item_id in shown}
+
+
 def score(definition: Questionnaire, answers: dict) -> Score | None:
     """Score by the instrument's own rule; None for forms that are not scored."""
     scoring = definition.scoring
     if scoring.method == "none":
         return None
+    answers = _shown(definition, answers)
     values = [_item_value(definition, item_id, answers) for item_id in scoring.items]
     present = [v for v in values if v is not None]
     missing = len(values) - len(present)
@@ -152,8 +163,9 @@ def score(definition: Questionnaire, answers: dict) -> Score | None:
         total = round(sum(present) / possible * 100, 1) if present else None
     else:
         complete = missing <= scoring.max_missing and bool(present)
-        # Prorating replaces a few missing items with the mean of those answered.
-        total = round(sum(present) * len(values) / len(present)) if complete else None
+        # Prorating replaces a few missing items with the mean of those answered; a half point
+        # rounds up, as it does when scored by hand.
+        total = math.floor(sum(present) * len(values) / len(present) + 0.5) if complete else None
     subscales = {}
     for subscale in scoring.subscales:
         parts = [_item_value(definition, item_id, answers) for item_id in subscale.items]
@@ -167,6 +179,7 @@ def score(definition: Questionnaire, answers: dict) -> Score | None:
 
 def fired_flags(definition: Questionnaire, answers: dict, result: Score | None) -> list[FlagRule]:
     fired = []
+    answers = _shown(definition, answers)
     for rule in definition.flags:
         if rule.when.score == "total":
             value = result.total if result else None

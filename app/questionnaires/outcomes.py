@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import statistics
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -25,9 +26,11 @@ def research_consent_given(db: Session, user_id: int) -> bool:
     """Whether the person agreed to the use of their scores for program evaluation.
 
     Consent is recorded with the session-day consents; until a person has said yes there,
-    the answer is no, and they are left out of every evaluation export.
+    and from the moment they withdraw, the answer is no and they are left out of exports.
     """
-    return False
+    from app.sessions.consent import research_consent
+
+    return research_consent(db, user_id)
 
 
 @dataclass(frozen=True)
@@ -103,11 +106,15 @@ def cohort_outcomes(
         scoring = resolved.item.data.scoring
         baseline = _totals(db, library, cohort.id, instrument_id, "intake")
         end = _totals(db, library, cohort.id, instrument_id, "end")
+        # Without a baseline SD in the definition, the cohort's own intake scores give it.
+        cohort_sd = statistics.stdev(baseline.values()) if len(baseline) >= 2 else None
         changes = []
         for person in participants:
             before, after = baseline.get(person.id), end.get(person.id)
             index = (
-                rci(before, after, scoring) if before is not None and after is not None else None
+                rci(before, after, scoring, cohort_sd)
+                if before is not None and after is not None
+                else None
             )
             changes.append(Change(person, before, after, index))
         pairs = [c for c in changes if c.difference is not None]

@@ -34,6 +34,9 @@ def route_url(application: Flask, endpoint: str, world, invite) -> str:
         "group_id": world.cedar.id,
         "response_id": 999_999,
         "flag_id": 999_999,
+        "session_id": 999_999,
+        "document_id": "treatment",
+        "token": "not-a-real-token",
         "week": 3,
     }
     rule = next(application.url_map.iter_rules(endpoint))

@@ -115,6 +115,24 @@ MATRIX = {
     ("facilitator.acknowledge_flag", "POST"): row(TO_SIGN_IN, 403, 404, 403, 404, 403),
     ("facilitator.follow_up_flag", "POST"): row(TO_SIGN_IN, 403, 404, 403, 404, 403),
     ("facilitator.overdue_flags", "GET"): row(TO_SIGN_IN, 403, 403, 403, 403, 200),
+    # Session days: a participant's consents, checklists and calendar are their own; the
+    # world's cohort has no session 999999, so those answer 404 for its participant.
+    ("sessions.consents", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
+    ("sessions.consent_document", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
+    ("sessions.consent_document", "POST"): row(TO_SIGN_IN, 422, 403, 403, 403, 403),
+    ("sessions.withdraw_consent", "POST"): row(TO_SIGN_IN, 303, 403, 403, 403, 403),
+    ("sessions.signed_copy", "GET"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
+    ("sessions.pre_session_checklist", "GET"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
+    ("sessions.pre_session_checklist", "POST"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
+    ("sessions.checklist_result", "GET"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
+    ("sessions.after_session", "GET"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
+    ("sessions.after_session", "POST"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
+    ("sessions.calendar_settings", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
+    ("sessions.calendar_settings", "POST"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
+    ("sessions.calendar_feed", "GET"): everyone(404),
+    ("facilitator.timeline", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 200),
+    ("facilitator.timeline", "POST"): row(TO_SIGN_IN, 403, 303, 403, 403, 303),
+    ("facilitator.readiness_board", "GET"): row(TO_SIGN_IN, 403, 404, 403, 404, 403),
     ("facilitator.outcomes", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
     ("facilitator.outcomes_export", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
 }
@@ -131,6 +149,7 @@ PUBLIC_ALLOW_LIST = {
     "pwa.outbox_session",
     "exercises.library",
     "exercises.exercise",
+    "sessions.calendar_feed",
     "static",
 }
 

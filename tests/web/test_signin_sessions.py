@@ -43,11 +43,18 @@ def idle_for(db, user, idle: timedelta) -> None:
 
 
 def test_the_right_password_signs_in_and_opens_home(client, db, world):
-    response = attempt(client, world.participant.email, PASSWORD)
+    response = attempt(client, world.facilitator.email, PASSWORD)
     assert response.status_code == 303
     assert response.location == "/"
+    assert "Your cohorts" in client.get("/").get_data(as_text=True)
+    assert len(sessions_of(db, world.facilitator)) == 1
+
+
+def test_a_participant_with_consents_waiting_is_taken_to_them_after_signing_in(client, world):
+    response = attempt(client, world.participant.email, PASSWORD)
+    assert response.status_code == 303
+    assert response.location == "/consent"
     assert "Hello, Participant" in client.get("/").get_data(as_text=True)
-    assert len(sessions_of(db, world.participant)) == 1
 
 
 def test_the_email_is_matched_whatever_its_case(client, world):

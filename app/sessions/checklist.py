@@ -1,0 +1,199 @@
+"""The pre-session checklist: when it is open, what fasting means in clock time, readiness."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import phonenumbers
+from sqlmodel import Session, select
+
+from app import access, program
+from app.content.schemas import Checklist
+from app.models import ChecklistSubmission, Cohort, MedicineSession, User, utcnow
+from app.questionnaires import safety
+
+PRE_SESSION = "pre-session"
+ANSWERS = ("yes", "not_yet", "no")
+DEFAULT_OPEN_HOURS = 48
+
+
+class NotYourSession(Exception):
+    """The session is not one of the participant's cohort."""
+
+
+class ChecklistClosed(Exception):
+    """Outside the checklist's window: before it opens or after the session started."""
+
+
+@dataclass(frozen=True)
+class Timing:
+    starts: datetime  # aware, in the cohort's zone
+    opens: datetime
+    fasting_from: datetime | None
+    fluids_until: datetime | None
+
+    def open_at(self, now: datetime) -> bool:
+        return self.opens <= now < self.starts
+
+
+def timing(
+    cohort: Cohort,
+    session: MedicineSession,
+    checklist: Checklist,
+    open_hours: float = DEFAULT_OPEN_HOURS,
+) -> Timing:
+    """Clock times from the session's wall-clock start in the cohort's zone. Subtracting hours
+    from an aware time counts real hours, so a daylight-saving change in between is right."""
+    starts = program.session_start(cohort, session.starts_local)
+    zone = starts.tzinfo
+
+    def before(hours):
+        if hours is None:
+            return None
+        return (starts.astimezone(UTC) - timedelta(hours=hours)).astimezone(zone)
+
+    return Timing(
+        starts=starts,
+        opens=before(open_hours),
+        fasting_from=before(checklist.fasting_hours),
+        fluids_until=before(checklist.clear_fluids_hours),
+    )
+
+
+def session_for(db: Session, user: User, session_id: int) -> tuple[MedicineSession, Cohort]:
+    session = db.get(MedicineSession, session_id)
+    membership = access.participant_membership(db, user)
+    if session is None or membership is None or membership.cohort_id != session.cohort_id:
+        raise NotYourSession
+    return session, db.get(Cohort, session.cohort_id)
+
+
+def submission(
+    db: Session, user_id: int, session_id: int, checklist_id: str = PRE_SESSION
+) -> ChecklistSubmission | None:
+    query = select(ChecklistSubmission).where(
+        ChecklistSubmission.user_id == user_id,
+        ChecklistSubmission.session_id == session_id,
+        ChecklistSubmission.checklist_id == checklist_id,
+    )
+    return db.exec(query).first()
+
+
+def answers_of(record: ChecklistSubmission | None) -> dict:
+    return json.loads(record.answers) if record else {}
+
+
+class AnswerProblem(ValueError):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def parse(item, form: dict[str, str]):
+    """One item's answer from the form; None when not answered yet."""
+    if item.kind == "yes_not_yet_no":
+        value = form.get(item.id, "")
+        if value == "":
+            return None
+        if value not in ANSWERS:
+            raise AnswerProblem("not_an_option")
+        return value
+    if item.kind == "ride":
+        name = form.get(f"{item.id}-name", "").strip()[:120]
+        phone = form.get(f"{item.id}-phone", "").strip()[:40]
+        if not name and not phone:
+            return None
+        if not name:
+            raise AnswerProblem("ride_name")
+        try:
+            parsed = phonenumbers.parse(phone, "CA")
+        except phonenumbers.NumberParseException as exc:
+            raise AnswerProblem("phone") from exc
+        if not phonenumbers.is_valid_number(parsed):
+            raise AnswerProblem("phone")
+        number = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+        return {"name": name, "phone": number}
+    value = form.get(item.id, "").strip()[:1000]
+    return value or None
+
+
+def state_of(checklist: Checklist, answers: dict) -> str:
+    """hard_stop when a safety item is 'no'; ready when every yes/no item is 'yes' and the
+    ride home is named; otherwise in progress."""
+    for item in checklist.items:
+        if item.safety and item.kind == "yes_not_yet_no" and answers.get(item.id) == "no":
+            return "hard_stop"
+    for item in checklist.items:
+        if item.kind == "yes_not_yet_no" and answers.get(item.id) != "yes":
+            return "in_progress"
+        if item.kind == "ride" and not answers.get(item.id):
+            return "in_progress"
+    return "ready"
+
+
+def save(
+    db: Session,
+    user: User,
+    session: MedicineSession,
+    cohort: Cohort,
+    checklist: Checklist,
+    form: dict[str, str],
+    *,
+    submit: bool,
+    now: datetime | None = None,
+) -> tuple[ChecklistSubmission, dict[str, str]]:
+    """Keep every valid answer (refused ones are reported, the rest kept); may be sent again
+    until the session starts. A hard stop raises a flag for the team once."""
+    now = now or utcnow()
+    if not timing(cohort, session, checklist).open_at(now):
+        raise ChecklistClosed
+    record = submission(db, user.id, session.id) or ChecklistSubmission(
+        user_id=user.id, session_id=session.id, checklist_id=PRE_SESSION
+    )
+    answers, problems = answers_of(record if record.id else None), {}
+    for item in checklist.items:
+        try:
+            value = parse(item, form)
+        except AnswerProblem as problem:
+            problems[item.id] = problem.reason
+            continue
+        if value is not None or submit:
+            answers[item.id] = value
+    previous = record.state
+    record.answers = json.dumps(answers)
+    record.state = state_of(checklist, answers)
+    record.updated_at = now
+    if submit and not problems:
+        record.submitted_at = now
+    db.add(record)
+    if record.state == "hard_stop" and previous != "hard_stop":
+        safety.raise_flag(
+            db,
+            user,
+            cohort.id,
+            source="checklist",
+            level="urgent",
+            rule_id=f"session-{session.number}",
+        )
+    db.commit()
+    return record, problems
+
+
+def upcoming_open(
+    db: Session, user: User, checklist: Checklist, now: datetime | None = None
+) -> list[tuple[MedicineSession, Timing]]:
+    """The participant's sessions whose checklist is open now."""
+    now = now or utcnow()
+    membership = access.participant_membership(db, user)
+    if membership is None:
+        return []
+    cohort = db.get(Cohort, membership.cohort_id)
+    sessions = db.exec(select(MedicineSession).where(MedicineSession.cohort_id == cohort.id))
+    found = []
+    for session in sessions:
+        when = timing(cohort, session, checklist)
+        if when.open_at(now):
+            found.append((session, when))
+    return found
