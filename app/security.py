@@ -80,6 +80,8 @@ def _page_language() -> None:
 
 def _participant_time_zone() -> None:
     """Participants read every date and time on their cohort's clock."""
+    if request.endpoint == "static":
+        return  # a stylesheet needs no sign-in lookup
     if current_user.is_authenticated and current_user.role == Role.participant:
         membership = participant_membership(db.session(), current_user)
         if membership is not None:
