@@ -28,6 +28,8 @@ INVITE_STATES = {
 def format_date_long(value: date | datetime) -> str:
     # A date is a calendar day of the cohort; Flask-Babel moves a datetime into the request's
     # time zone (the cohort's, set by the view) before taking its day.
+    if isinstance(value, datetime):  # Flask-Babel's format_date rebases with pytz only
+        return format_datetime(value, get_locale().date_formats["long"].pattern)
     return format_date(value, "long")
 
 

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from babel import Locale
 from flask import current_app, g, request, session
 from flask_login import current_user
@@ -44,8 +46,11 @@ def select_locale() -> str:
     return normalise(matched) or current_app.config["TEND"].default_locale
 
 
-def select_timezone() -> str:
-    return g.get("timezone", "UTC")
+def select_timezone() -> ZoneInfo:
+    # A zoneinfo zone, as the cohort-clock arithmetic uses: given a name, Flask-Babel would
+    # build a pytz zone from pytz's own copy of the tz database, and where the two copies
+    # disagree a session would be shown an hour away from the time the team entered.
+    return ZoneInfo(g.get("timezone", "UTC"))
 
 
 def set_page_language(locale: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,11 +35,20 @@ PHONE = {"width": 390, "height": 844}
 AXE_PATH = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD") or demo.DEFAULT_PASSWORD
 HERE = Path(__file__).resolve().parent
-# Collects what the page's CSP refused, so a journey notices a script or style it blocked.
-CSP_WATCH = """
+# The options each browser context was made with, so a check can make a look-alike context.
+CONTEXT_OPTIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# Collects what the page's CSP refused and any uncaught script error, for check_page to report.
+PAGE_WATCH = """
 window.__cspViolations = [];
+window.__pageErrors = [];
 document.addEventListener('securitypolicyviolation', (event) => {
   window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`);
+});
+window.addEventListener('error', (event) => {
+  if (event.error || event.message) window.__pageErrors.push(String(event.message));
+});
+window.addEventListener('unhandledrejection', (event) => {
+  window.__pageErrors.push(`unhandled rejection: ${event.reason}`);
 });
 """
 
@@ -112,29 +122,32 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     wsgi = _Deferred()
     server = make_server("127.0.0.1", 0, wsgi, threaded=True)
     base = f"http://127.0.0.1:{server.server_port}"
-    app = create_app(
-        {
-            "database_url": url,
-            # A page of this same server, so the quick exit never reaches the outside network.
-            "quick_exit_url": f"{base}/healthz",
-            # The journeys sign the demo people in many times; the limits have tests of their own.
-            "signin_limit_account": "1000 per minute",
-            "signin_limit_ip": "1000 per minute",
-        }
-    )
-    engine = app.extensions["tend_engine"]
-    demo.seed(app.config["TEND"], engine, only_if_empty=True)
-    wsgi.app = app
-
-    thread = threading.Thread(target=server.serve_forever, name="tend-live-server", daemon=True)
-    thread.start()
+    engine = None
+    thread = None
     try:
+        app = create_app(
+            {
+                "database_url": url,
+                # A page of this same server: the quick exit never reaches the outside network.
+                "quick_exit_url": f"{base}/healthz",
+                # The journeys sign the demo people in often; the limits have their own tests.
+                "signin_limit_account": "1000 per minute",
+                "signin_limit_ip": "1000 per minute",
+            }
+        )
+        engine = app.extensions["tend_engine"]
+        demo.seed(app.config["TEND"], engine, only_if_empty=True)
+        wsgi.app = app
+        thread = threading.Thread(target=server.serve_forever, name="tend-live-server", daemon=True)
+        thread.start()
         yield LiveServer(url=base, app=app)
     finally:
-        server.shutdown()
+        if thread is not None:
+            server.shutdown()
+            thread.join(timeout=10)
         server.server_close()
-        thread.join(timeout=10)
-        engine.dispose()
+        if engine is not None:
+            engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -162,7 +175,6 @@ class Pages:
     browser: object
     live_server: LiveServer
     contexts: list = field(default_factory=list)
-    console_errors: list[str] = field(default_factory=list)
 
     def context(self, **options):
         settings = {
@@ -176,20 +188,14 @@ class Pages:
         }
         settings.update(options)
         context = self.browser.new_context(**settings)
+        CONTEXT_OPTIONS[context] = settings
         context.set_default_timeout(10_000)
-        context.add_init_script(CSP_WATCH)
+        context.add_init_script(PAGE_WATCH)
         self.contexts.append(context)
         return context
 
     def page(self, **options):
-        page = self.context(**options).new_page()
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.console_errors.append(f"pageerror: {error}"))
-        return page
-
-    def _console(self, message) -> None:
-        if message.type == "error":
-            self.console_errors.append(message.text)
+        return self.context(**options).new_page()
 
     def close(self) -> None:
         for context in self.contexts:

@@ -152,7 +152,11 @@ def test_a_page_number_past_the_end_is_not_found(client, world):
 
 def test_a_questionnaire_that_is_not_open_cannot_be_started(client, db, world):
     sign_in(client, world.participant)
-    for instrument, administration in [("phq-9", "end"), ("phq-9", "follow-up-1m"), ("x", "intake")]:
+    for instrument, administration in [
+        ("phq-9", "end"),
+        ("phq-9", "follow-up-1m"),
+        ("x", "intake"),
+    ]:
         response = post(
             client,
             "/check-ins/start",
@@ -306,9 +310,7 @@ def test_a_domain_that_stopped_applying_after_going_back_does_not_count_in_the_b
 # --- Results. -------------------------------------------------------------------------------
 
 
-def test_results_show_the_band_in_plain_words_and_hide_the_numbers_on_request(
-    client, db, world
-):
+def test_results_show_the_band_in_plain_words_and_hide_the_numbers_on_request(client, db, world):
     sign_in(client, world.participant)
     assert "Nothing here yet." in text_of(client.get("/check-ins/results"))
     response_id, _ = start(client, "phq-9")
