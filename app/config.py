@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import os
 import secrets
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.fernet import Fernet
+
+# Time-zone rules change (British Columbia stays on UTC-7 from November 2026): read them from
+# the pinned `tzdata` package, the same release Babel's formatting uses, never from whatever
+# the host happens to have, so a session shows at the hour the team entered everywhere.
+zoneinfo.reset_tzpath(to=())
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"

@@ -159,7 +159,8 @@ def save(
         except AnswerProblem as problem:
             problems[item.id] = problem.reason
             continue
-        if value is not None or submit:
+        # Only an item that was on the page sent can be cleared: a step carries one item.
+        if value is not None or item.id in form or f"{item.id}-name" in form:
             answers[item.id] = value
     previous = record.state
     record.answers = json.dumps(answers)

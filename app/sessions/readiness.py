@@ -28,7 +28,8 @@ class BoardRow:
     @property
     def attention(self) -> tuple:
         needs = self.open_flags > 0 or not self.consents_ok or self.intake_flags == "to_review"
-        return (STATE_ORDER[self.checklist_state] if not needs else 1, self.person.display_name)
+        order = STATE_ORDER[self.checklist_state]
+        return (min(order, 1) if needs else order, self.person.display_name)
 
 
 def board(

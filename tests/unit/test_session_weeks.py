@@ -156,27 +156,29 @@ def test_week_three_begins_at_local_midnight_after_the_spring_change(instant, we
 @pytest.mark.parametrize(
     ("instant", "week", "today"),
     [
-        (utc(2026, 11, 1, 6, 59), 36, date(2026, 10, 31)),  # 23:59 PDT on Saturday
-        (utc(2026, 11, 1, 7, 0), 36, date(2026, 11, 1)),  # midnight PDT on the long day
-        (utc(2026, 11, 2, 7, 30), 36, date(2026, 11, 1)),  # 23:30 PST: still Sunday
-        (utc(2026, 11, 2, 8, 0), 37, date(2026, 11, 2)),  # midnight PST on Monday
+        # Toronto falls back on 1 November 2026 (British Columbia no longer does).
+        (utc(2026, 11, 1, 3, 59), 36, date(2026, 10, 31)),  # 23:59 EDT on Saturday
+        (utc(2026, 11, 1, 4, 0), 36, date(2026, 11, 1)),  # midnight EDT on the long day
+        (utc(2026, 11, 2, 4, 30), 36, date(2026, 11, 1)),  # 23:30 EST: still Sunday
+        (utc(2026, 11, 2, 5, 0), 37, date(2026, 11, 2)),  # midnight EST on Monday
     ],
 )
 def test_after_the_program_the_autumn_change_keeps_counting_calendar_days(instant, week, today):
-    position = program.position(cohort(), instant)
-    assert (position.week, program.local_today(cohort(), instant)) == (week, today)
+    toronto = cohort("America/Toronto")
+    position = program.position(toronto, instant)
+    assert (position.week, program.local_today(toronto, instant)) == (week, today)
     assert position.ended and not position.running
 
 
 @pytest.mark.parametrize(
     ("instant", "week"),
     [
-        (utc(2026, 11, 2, 7, 59), 4),  # Sunday 23:59 PST, the last minute of week 4
-        (utc(2026, 11, 2, 8, 0), 5),  # Monday midnight PST
+        (utc(2026, 11, 2, 4, 59), 4),  # Sunday 23:59 EST, the last minute of week 4
+        (utc(2026, 11, 2, 5, 0), 5),  # Monday midnight EST
     ],
 )
 def test_an_autumn_cohort_changes_week_at_local_midnight_after_falling_back(instant, week):
-    autumn = cohort(start=date(2026, 10, 5))
+    autumn = cohort("America/Toronto", start=date(2026, 10, 5))
     assert program.position(autumn, instant).week == week
 
 
