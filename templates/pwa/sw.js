@@ -8,7 +8,11 @@ const OFFLINE_URL = {{ offline_url|tojson }};
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches.open(CACHE)
-      .then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" }))))
+      // Fingerprinted files may come from the HTTP cache (the page just fetched them);
+      // pages are fetched afresh.
+      .then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, {
+        cache: url.includes("?v=") ? "default" : "reload",
+      }))))
       .then(() => self.skipWaiting()),
   );
 });
