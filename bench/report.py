@@ -1,0 +1,138 @@
+"""The results as Markdown tables (1 kB = 1000 bytes)."""
+
+from __future__ import annotations
+
+APPS = {"tend": "Tend `GET /` (signed in)", "bare": "bare Flask"}
+
+
+def kb(size: int | None) -> str:
+    if size is None:
+        return "–"
+    return f"{size / 1000:.1f} kB" if size >= 100 else f"{size} B"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
+def machine_line(results: dict) -> str:
+    gunicorn = results["gunicorn"]
+    return (
+        f"{results['date']}, {results['nproc']} cores ({results['cpu_model']}), "
+        f"gunicorn {gunicorn['workers']} workers × {gunicorn['threads']} threads "
+        f"({gunicorn['worker_class']}), commit {results['git']['commit']}"
+        + (" with uncommitted changes" if results["git"]["uncommitted_changes"] else "")
+    )
+
+
+def weight_tables(weight: dict) -> list[str]:
+    totals = weight["totals"]
+    estimate = weight["server_compresses"] != "all"
+    header = ["Visit", "Requests", "Transferred", "Uncompressed", "Response headers"]
+    if estimate:
+        header.insert(3, f"If gzip -{weight['gzip_estimate_level']} (local estimate)")
+    labels = [
+        ("first_visit_page", "First visit: page (HTML + CSS, JS, icon, manifest)"),
+        ("first_visit_service_worker", "First visit: service worker install, after load"),
+        ("repeat_visit_page", "Repeat visit: page"),
+        ("repeat_visit_service_worker", "Repeat visit: service worker update check"),
+    ]
+    rows = []
+    for key, label in labels:
+        total = totals[key]
+        row = [label, str(total["requests"]), kb(total["transferred"])]
+        row += [kb(total["decoded"]), kb(total["headers"])]
+        if estimate:
+            row.insert(3, kb(total["estimated"]))
+        rows.append(row)
+    lines = _table(header, rows)
+    lines.append("")
+    repeat_rows = weight["repeat_visit"]["page"] + weight["repeat_visit"]["service_worker"]
+    repeat = {row["path"]: row for row in repeat_rows}
+    detail = []
+    for item in weight["first_visit"]["page"] + weight["first_visit"]["service_worker"]:
+        again = repeat.get(item["path"]) if item["kind"] != "precache (reload)" else None
+        if again is None:
+            on_repeat = "–"
+        elif again["action"] == "cache":
+            on_repeat = "from cache"
+        else:
+            on_repeat = f"{again['action']}: {again['status']}, {kb(again['transferred'])}"
+        detail.append(
+            [
+                f"`{item['path']}`",
+                item["kind"],
+                item["encoding"] or "none",
+                kb(item["transferred"]),
+                kb(item["decoded"]),
+                f"`{item['cache_control'] or '—'}`",
+                on_repeat,
+            ]
+        )
+    header = ["Resource", "Kind", "Encoding", "Transferred", "Uncompressed", "Cache-Control"]
+    lines += _table(header + ["Repeat visit"], detail)
+    if estimate:
+        lines += [
+            "",
+            f"The server compresses {weight['server_compresses']} of its text responses; the "
+            "local estimate gzips the uncompressed text bodies here (images count as sent).",
+        ]
+    return lines
+
+
+def load_table(load: dict) -> list[str]:
+    header = ["App", "Connections", "Req/s", "p50", "p95", "p99", "Bytes/resp", "Non-200 + errors"]
+    header.append("CPU s: server / wrk / other")
+    rows = []
+    runs = {name: {run["connections"]: run for run in load.get(name, [])} for name in APPS}
+    for name, label in APPS.items():
+        for run in load.get(name, []):
+            latency = run["latency_ms"]
+            rows.append(
+                [
+                    label,
+                    str(run["connections"]),
+                    f"{run['requests_per_s']:.0f}",
+                    f"{latency['p50']:.1f} ms",
+                    f"{latency['p95']:.1f} ms",
+                    f"{latency['p99']:.1f} ms",
+                    str(run["bytes_per_response"]),
+                    str(run["non_200"] + sum(run["socket_errors"].values())),
+                    "{server} / {wrk} / {other}".format(**run["cpu_seconds"]),
+                ]
+            )
+    for connections in runs["tend"]:
+        ratio = load.get("ratio", {}).get(str(connections))
+        if ratio is None:
+            continue
+        rows.append(
+            [
+                "**Tend / bare**",
+                str(connections),
+                f"**{ratio['requests_per_s']:.3f}**",
+                f"{ratio['p50']:.1f}×",
+                f"{ratio['p95']:.1f}×",
+                f"{ratio['p99']:.1f}×",
+                "",
+                "",
+                "",
+            ]
+        )
+    return _table(header, rows)
+
+
+def markdown(results: dict) -> str:
+    lines = [f"## Tend benchmarks, {machine_line(results)}", ""]
+    if "weight" in results:
+        lines += ["### Page weight: participant home", ""] + weight_tables(results["weight"])
+        lines.append("")
+    if "load" in results:
+        duration = results["load"]["duration_s"]
+        lines += [
+            f"### Throughput and latency (wrk, {duration} s per run, same run, same config)",
+            "",
+        ]
+        lines += load_table(results["load"])
+        lines.append("")
+    return "\n".join(lines)

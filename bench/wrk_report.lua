@@ -1,0 +1,15 @@
+-- wrk prints no p95 of its own; this prints the whole summary as one JSON line that
+-- bench/load.py reads. Latencies are in microseconds.
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_JSON {"requests":%d,"duration_us":%d,"bytes":%d,'
+      .. '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},'
+      .. '"latency_us":{"min":%d,"mean":%.1f,"stdev":%.1f,"max":%d,'
+      .. '"p50":%d,"p90":%d,"p95":%d,"p99":%d}}\n',
+    summary.requests, summary.duration, summary.bytes,
+    e.connect, e.read, e.write, e.status, e.timeout,
+    latency.min, latency.mean, latency.stdev, latency.max,
+    latency:percentile(50), latency:percentile(90), latency:percentile(95),
+    latency:percentile(99)))
+end
