@@ -1,6 +1,6 @@
 // Behaviour hangs off data- attributes; no inline script anywhere (strict CSP).
 import { installQuickExit } from "./quick-exit.js";
-import { clearAll, flush } from "./outbox.js";
+import { clearAll, currentSession, flush } from "./outbox.js";
 
 installQuickExit();
 
@@ -35,6 +35,17 @@ function enhance(root) {
 enhance(document);
 document.body.addEventListener("htmx:afterSettle", () => enhance(document));
 
+// While online and signed in, note who may keep records on this device (and whether it is
+// shared), so that an exercise rating or a draft made later without a connection can wait in
+// the outbox: offline, the outbox only knows what it learned here. The sign-out button is the
+// sign of a signed-in page; a boosted navigation (sign-in itself is one) swaps it in.
+function learnSession() {
+  if (navigator.onLine && document.querySelector("[data-sign-out]")) currentSession().catch(() => {});
+}
+learnSession();
+document.body.addEventListener("htmx:afterSettle", (event) => {
+  if (event.detail && event.detail.boosted) learnSession();
+});
 flush();
 window.addEventListener("online", () => flush());
 

@@ -123,6 +123,17 @@ TOUCH_TARGETS_JS = """(minimum) => {
         return [...parent.childNodes].some(
             (node) => node.nodeType === Node.TEXT_NODE && /[\\p{L}\\p{N}]/u.test(node.textContent));
     };
+    // A radio or checkbox is also set by a tap on its label (WCAG 2.5.5's equivalent
+    // control): the larger of the two boxes counts.
+    const target = (el) => {
+        let box = el.getBoundingClientRect();
+        if (!['radio', 'checkbox'].includes(el.type)) return box;
+        for (const label of el.labels || []) {
+            const area = label.getBoundingClientRect();
+            if (area.width >= box.width && area.height >= box.height) box = area;
+        }
+        return box;
+    };
     const describe = (el) => {
         const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim();
         const id = el.id ? '#' + el.id : '';
@@ -132,7 +143,7 @@ TOUCH_TARGETS_JS = """(minimum) => {
     const problems = [];
     for (const el of document.querySelectorAll('a[href], button, input, select, textarea')) {
         if (el.type === 'hidden' || !visible(el) || inSentence(el)) continue;
-        const box = el.getBoundingClientRect();
+        const box = target(el);
         if (box.width < minimum - 0.5 || box.height < minimum - 0.5) {
             problems.push(`${describe(el)}: ${box.width.toFixed(1)}×${box.height.toFixed(1)}`);
         }
