@@ -4,6 +4,14 @@ from flask import Blueprint
 
 bp = Blueprint("facilitator", __name__, url_prefix="/team")
 
+
+@bp.app_template_global()
+def describe_flag(flag) -> str:
+    from app.facilitator.safety_flags import describe_flag as describe
+
+    return describe(flag)
+
+
 from app.facilitator import (  # noqa: E402, F401
     outcomes,
     program_content,

@@ -13,14 +13,44 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import access, db
+from app import access, content, db
 from app.access import require_roles
 from app.facilitator import bp
 from app.models import Role
 from app.questionnaires import safety
+
+
+def describe_flag(flag) -> str:
+    """What raised a flag, in staff's words: the instrument and the rule's own label, or the
+    checklist item; never the person's free text."""
+    if flag.source == "support-button":
+        return _("Asked for support from the help page")
+    if flag.source == "checklist":
+        return _(
+            "Pre-session checklist: a safety item answered no (%(session)s)",
+            session=flag.rule_id or "",
+        )
+    if flag.source == "after-session":
+        return _("After-session check-in: %(item)s", item=flag.rule_id or "")
+    resolved = (
+        content.get_content("questionnaire", flag.instrument_id or "", str(get_locale()), "core")
+        if flag.instrument_id
+        else None
+    )
+    if resolved is None:
+        return _(
+            "Questionnaire: %(instrument)s, rule %(rule)s",
+            instrument=flag.instrument_id,
+            rule=flag.rule_id,
+        )
+    definition = resolved.item.data
+    rule = next((r for r in definition.flags if r.id == flag.rule_id), None)
+    label = rule.label.get(resolved.item.locale, flag.rule_id) if rule else flag.rule_id
+    return f"{definition.title[resolved.item.locale]}: {label}"
 
 
 def _escalate_after() -> timedelta:

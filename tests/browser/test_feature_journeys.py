@@ -525,7 +525,7 @@ def test_phq9_item_nine_support_and_flag_acknowledged(pages):
     flag = team.locator(".flag").filter(has=team.get_by_role("heading", name=re.compile("Casey")))
     expect(flag).to_have_count(1)
     # The instrument and the rule (item 9), never the answer itself.
-    expect(flag).to_contain_text(re.compile(r"phq-?9\b.*item-?\s?9", re.IGNORECASE))
+    expect(flag).to_contain_text("(PHQ-9): Thoughts of being better off dead or of self-harm")
     expect(flag).not_to_contain_text("Several days")
     check_page(team)
     flag.get_by_role("button", name=named("Acknowledge", "Casey")).click()

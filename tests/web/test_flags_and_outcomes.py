@@ -147,7 +147,10 @@ def test_the_facilitator_and_medical_lead_see_acknowledge_and_follow_up_an_item9
     facilitator = staff(app, world.facilitator)
     page = facilitator.get(flags_url(world)).get_data(as_text=True)
     assert "Participant" in page
-    assert "Questionnaire: phq-9, rule phq9-item9" in page
+    assert (
+        "Patient Health Questionnaire (PHQ-9): Thoughts of being better off dead or of self-harm"
+        in page
+    )
     assert 'badge--urgent">urgent<' in page
     assert "flag--overdue" not in page
     assert "Acknowledge<" in page
@@ -166,7 +169,10 @@ def test_the_facilitator_and_medical_lead_see_acknowledge_and_follow_up_an_item9
 
     medical = staff(app, world.medical)
     page = medical.get(flags_url(world)).get_data(as_text=True)
-    assert "Questionnaire: phq-9, rule phq9-item9" in page
+    assert (
+        "Patient Health Questionnaire (PHQ-9): Thoughts of being better off dead or of self-harm"
+        in page
+    )
     assert "Acknowledge<" not in page  # already taken on
     note = "Called the same afternoon; safety plan in place, sees GP tomorrow"
     followed = post(medical, f"{flags_url(world)}/{flag.id}/follow-up", {"note": note})
@@ -196,7 +202,7 @@ def test_the_team_sees_the_instrument_and_rule_of_an_intake_flag_never_what_was_
     assert (flag.level, flag.rule_id) == ("review", "intake-medicines")
     for person in (world.facilitator, world.medical):
         page = staff(app, person).get(flags_url(world)).get_data(as_text=True)
-        assert "Questionnaire: medical-intake, rule intake-medicines" in page
+        assert "Medical history for your team: Current medicines to review" in page
         for private in (MEDICINES, "Sertraline", "Knee surgery", PREFERRED_NAME):
             assert private not in page
 
@@ -242,7 +248,10 @@ def test_a_flag_left_unacknowledged_past_its_time_shows_as_overdue_to_team_and_a
     admin = staff(app, world.admin)
     overdue = admin.get("/team/overdue-flags").get_data(as_text=True)
     assert "Cohort A" in overdue
-    assert "Questionnaire: phq-9, rule phq9-item9" in overdue
+    assert (
+        "Patient Health Questionnaire (PHQ-9): Thoughts of being better off dead or of self-harm"
+        in overdue
+    )
     # A deployment that allows longer does not escalate it yet.
     patient = staff(make_app(flag_escalation_minutes=180), world.admin)
     assert "No overdue flags." in patient.get("/team/overdue-flags").get_data(as_text=True)
@@ -250,7 +259,7 @@ def test_a_flag_left_unacknowledged_past_its_time_shows_as_overdue_to_team_and_a
     post(staff(app, world.medical), f"{flags_url(world)}/{flag.id}/acknowledge")
     assert "No overdue flags." in admin.get("/team/overdue-flags").get_data(as_text=True)
     team_page = staff(app, world.facilitator).get(flags_url(world)).get_data(as_text=True)
-    assert "phq9-item9" in team_page
+    assert "Thoughts of being better off dead or of self-harm" in team_page
     assert "flag--overdue" not in team_page
 
 
