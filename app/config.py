@@ -53,6 +53,20 @@ def _dev_secret(filename: str, make) -> str:
     return path.read_text().strip()
 
 
+def _crisis_lines_file(path: str | None) -> dict[str, list[dict]]:
+    if not path:
+        return {}
+    import yaml
+
+    try:
+        loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"CRISIS_LINES_FILE {path} cannot be read: {exc}") from exc
+    if not isinstance(loaded, dict):
+        raise ConfigError(f"CRISIS_LINES_FILE {path} must map each locale to a list of lines")
+    return loaded
+
+
 @dataclass
 class Settings:
     env: str = "development"
@@ -74,6 +88,8 @@ class Settings:
     flag_escalation_minutes: int = 120
     content_root: str = str(ROOT / "app" / "content" / "bundles")
     crisis_lines: list[dict] = field(default_factory=lambda: list(DEFAULT_CRISIS_LINES))
+    # Per-locale lines from CRISIS_LINES_FILE (YAML: {locale: [lines]}); overrides the above.
+    crisis_lines_by_locale: dict[str, list[dict]] = field(default_factory=dict)
 
     @property
     def production(self) -> bool:
@@ -109,6 +125,7 @@ class Settings:
             proxy_count=_env_int("PROXY_COUNT", 0),
             flag_escalation_minutes=_env_int("FLAG_ESCALATION_MINUTES", 120),
             content_root=os.environ.get("CONTENT_ROOT") or cls.content_root,
+            crisis_lines_by_locale=_crisis_lines_file(os.environ.get("CRISIS_LINES_FILE")),
         )
 
     def validate(self) -> None:
@@ -118,3 +135,15 @@ class Settings:
             )
         if not self.data_keys:
             raise ConfigError("DATA_KEYS must hold at least one key.")
+        for locale in self.locales:
+            lines = self.lines_for(locale)
+            if not lines or any(not line.get("number") or not line.get("tel") for line in lines):
+                raise ConfigError(
+                    f"No usable crisis lines for {locale}: every enabled locale needs lines "
+                    "with a number and a tel (see CRISIS_LINES_FILE in the README)."
+                )
+
+    def lines_for(self, locale: str) -> list[dict]:
+        if self.crisis_lines_by_locale:
+            return self.crisis_lines_by_locale.get(locale) or []
+        return self.crisis_lines

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 LINE_LABELS = {
@@ -37,11 +38,15 @@ class CrisisLine:
 
 def crisis_lines() -> list[CrisisLine]:
     lines = []
-    for line in current_app.config["TEND"].crisis_lines:
-        name, description = LINE_LABELS.get(line["key"], (line.get("name", line["key"]), ""))
+    for line in current_app.config["TEND"].lines_for(str(get_locale())):
+        # A deployment's file names its lines in each locale; the built-in ones translate here.
+        key = line.get("key", line["number"])
+        default_name, default_description = LINE_LABELS.get(key, (key, ""))
+        name = line.get("name") or default_name
+        description = line.get("description") or default_description
         lines.append(
             CrisisLine(
-                key=line["key"],
+                key=key,
                 name=str(name),
                 description=str(description),
                 number=line["number"],

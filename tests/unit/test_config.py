@@ -69,3 +69,31 @@ def test_a_number_setting_that_is_not_a_number_is_refused_by_name(monkeypatch):
     monkeypatch.setenv("STAFF_IDLE_MINUTES", "half an hour")
     with pytest.raises(ConfigError, match="STAFF_IDLE_MINUTES"):
         Settings.from_env()
+
+
+def test_a_crisis_lines_file_without_lines_for_an_enabled_locale_refuses_to_start(
+    tmp_path, monkeypatch
+):
+    from app.config import ConfigError, Settings
+
+    lines = tmp_path / "lines.yaml"
+    lines.write_text('en:\n  - {name: "Line", number: "9-8-8", tel: "988"}\n', encoding="utf-8")
+    monkeypatch.setenv("CRISIS_LINES_FILE", str(lines))
+    settings = Settings.from_env()
+    assert settings.lines_for("en")[0]["name"] == "Line"
+    with pytest.raises(ConfigError, match="fr_CA"):
+        settings.validate()
+
+
+def test_crisis_lines_from_a_file_are_shown_in_the_readers_language(app, client, monkeypatch):
+    settings = app.config["TEND"]
+    monkeypatch.setattr(
+        settings,
+        "crisis_lines_by_locale",
+        {
+            "en": [{"name": "Local line", "number": "1-800-000-0000", "tel": "18000000000"}],
+            "fr_CA": [{"name": "Ligne locale", "number": "1-800-000-0000", "tel": "18000000000"}],
+        },
+    )
+    assert "Local line" in client.get("/help", headers={"Accept-Language": "en"}).text
+    assert "Ligne locale" in client.get("/help", headers={"Accept-Language": "fr-CA"}).text
