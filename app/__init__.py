@@ -64,6 +64,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.security import CSP, PERMISSIONS_POLICY
 
     crypto.configure(settings.data_keys)
+    from app.sessions import checklist
+
+    checklist.configure(settings.checklist_open_hours)
     # Refuse to start on a broken bundle: ContentError names every file and field.
     app.extensions["tend_content"] = load_library(Path(settings.content_root))
     db.init_app(app, db.make_engine(settings.database_url))

@@ -86,6 +86,7 @@ class Settings:
     signin_limit_ip: str = "30 per 15 minutes"
     proxy_count: int = 0
     flag_escalation_minutes: int = 120
+    checklist_open_hours: int = 48
     content_root: str = str(ROOT / "app" / "content" / "bundles")
     crisis_lines: list[dict] = field(default_factory=lambda: list(DEFAULT_CRISIS_LINES))
     # Per-locale lines from CRISIS_LINES_FILE (YAML: {locale: [lines]}); overrides the above.
@@ -124,6 +125,7 @@ class Settings:
             max_content_length=_env_int("MAX_CONTENT_LENGTH", 256 * 1024),
             proxy_count=_env_int("PROXY_COUNT", 0),
             flag_escalation_minutes=_env_int("FLAG_ESCALATION_MINUTES", 120),
+            checklist_open_hours=_env_int("CHECKLIST_OPEN_HOURS", 48),
             content_root=os.environ.get("CONTENT_ROOT") or cls.content_root,
             crisis_lines_by_locale=_crisis_lines_file(os.environ.get("CRISIS_LINES_FILE")),
         )

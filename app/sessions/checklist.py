@@ -17,6 +17,13 @@ from app.questionnaires import safety
 PRE_SESSION = "pre-session"
 ANSWERS = ("yes", "not_yet", "no")
 DEFAULT_OPEN_HOURS = 48
+_open_hours = DEFAULT_OPEN_HOURS
+
+
+def configure(open_hours: int) -> None:
+    """How many hours before a session its checklist opens (CHECKLIST_OPEN_HOURS)."""
+    global _open_hours
+    _open_hours = open_hours
 
 
 class NotYourSession(Exception):
@@ -42,7 +49,7 @@ def timing(
     cohort: Cohort,
     session: MedicineSession,
     checklist: Checklist,
-    open_hours: float = DEFAULT_OPEN_HOURS,
+    open_hours: float | None = None,
 ) -> Timing:
     """Clock times from the session's wall-clock start in the cohort's zone. Subtracting hours
     from an aware time counts real hours, so a daylight-saving change in between is right."""
@@ -56,7 +63,7 @@ def timing(
 
     return Timing(
         starts=starts,
-        opens=before(open_hours),
+        opens=before(open_hours if open_hours is not None else _open_hours),
         fasting_from=before(checklist.fasting_hours),
         fluids_until=before(checklist.clear_fluids_hours),
     )

@@ -1,6 +1,6 @@
 // Behaviour hangs off data- attributes; no inline script anywhere (strict CSP).
 import { installQuickExit } from "./quick-exit.js";
-import { clearAll, currentSession, flush } from "./outbox.js";
+import { clearAll, currentSession, flush, newUuid, submit } from "./outbox.js";
 
 installQuickExit();
 
@@ -15,6 +15,23 @@ document.addEventListener("submit", (event) => {
   event.preventDefault();
   clearAll().finally(() => { form.dataset.cleared = "true"; form.submit(); });
 });
+
+// A form marked data-offline-outbox waits on the phone when there is no connection (for
+// example the pre-session checklist on the way to the clinic) and is sent when it returns.
+document.addEventListener("submit", async (event) => {
+  const form = event.target.closest("form[data-offline-outbox]");
+  if (!form || navigator.onLine) return;
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  const pairs = [...new FormData(form).entries()].filter(([name]) => name !== "csrf_token");
+  if (!pairs.some(([name]) => name === "client_uuid")) pairs.push(["client_uuid", newUuid()]);
+  const result = await submit(form.action, pairs);
+  const status = form.querySelector("[data-outbox-status]");
+  if (status) {
+    status.textContent = result.state === "queued" ? form.dataset.queuedText : form.dataset.notKeptText;
+    status.focus();
+  }
+}, true);
 
 // After a form comes back with errors, move focus to the summary so it is announced.
 function focusErrors(root) {
