@@ -289,8 +289,24 @@ class QuestionnaireResponse(SQLModel, table=True):
     administration: str = Field(max_length=40)  # intake | end | follow-up-1m | follow-up-6m …
     locale: str = Field(max_length=10)
     bundle_id: str = Field(max_length=64)
+    bundle_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     started_at: datetime = Field(default_factory=utcnow, sa_column=_when(nullable=False))
     completed_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+
+
+class ExtraAdministration(SQLModel, table=True):
+    """A questionnaire the team opens for a cohort outside the usual schedule."""
+
+    __tablename__ = "extra_administration"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True, ondelete="CASCADE")
+    instrument_id: str = Field(max_length=80)
+    opens_on: date
+    closes_on: date  # first day it is no longer open
+    opened_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
 
 
 class Answer(SQLModel, table=True):

@@ -45,6 +45,7 @@ class FileProvenance(Strict):
 
 class BundleMeta(Strict):
     id: str = Field(pattern=ID_PATTERN)
+    version: int = Field(default=1, ge=1)  # raise it when the content changes meaningfully
     based_on: str | None = None
     default_locale: str = Field(pattern=LOCALE_PATTERN)
     locales: list[str] = Field(min_length=1)

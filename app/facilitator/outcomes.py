@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import zipfile
 
-from flask import Response, render_template
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import access, content, db
@@ -14,6 +15,7 @@ from app.access import require_roles
 from app.facilitator import bp
 from app.models import Role
 from app.questionnaires.outcomes import MIN_CONTRIBUTORS, cohort_outcomes, evaluation_csv
+from app.questionnaires.services import NotDue, open_extra
 
 
 @bp.route("/cohorts/<int:cohort_id>/outcomes")
@@ -45,3 +47,29 @@ def outcomes_export(cohort_id: int):
     response = Response(buffer.getvalue(), mimetype="application/zip")
     response.headers["Content-Disposition"] = 'attachment; filename="tend-outcomes.zip"'
     return response
+
+
+@bp.route("/cohorts/<int:cohort_id>/extra-administration", methods=["POST"])
+@require_roles(Role.facilitator)
+def open_extra_administration(cohort_id: int):
+    """Open one questionnaire for the whole cohort now, outside the usual schedule."""
+    session = db.session()
+    cohort = access.cohort_for_team(session, current_user, cohort_id, manage=True)
+    days = request.form.get("days", type=int) or 0
+    if not 1 <= days <= 30:
+        flash(_("Please choose between 1 and 30 days."), "error")
+        return redirect(url_for("facilitator.outcomes", cohort_id=cohort.id), 303)
+    try:
+        open_extra(
+            session,
+            current_user,
+            cohort,
+            request.form.get("instrument", ""),
+            days,
+            content.library(),
+        )
+    except NotDue:
+        flash(_("That questionnaire is not part of this cohort's content."), "error")
+    else:
+        flash(_("The questionnaire is open for the cohort."), "success")
+    return redirect(url_for("facilitator.outcomes", cohort_id=cohort.id), 303)

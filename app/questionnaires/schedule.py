@@ -46,3 +46,11 @@ def enrolled_on(cohort: Cohort, membership: Membership) -> date:
 def open_windows(cohort: Cohort, membership: Membership, now: datetime | None = None):
     today = local_today(cohort, now)
     return [w for w in windows(cohort, enrolled_on(cohort, membership)) if w.open_on(today)]
+
+
+def extra_windows(extras) -> list[Window]:
+    """Administrations the team opened by hand, each its own window."""
+    return [
+        Window(f"extra-{extra.id}", (extra.instrument_id,), extra.opens_on, extra.closes_on)
+        for extra in extras
+    ]

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
 from app import access, audit
 from app.content import Library, Resolved
-from app.models import Answer, Cohort, QuestionnaireResponse, User, utcnow
+from app.models import (
+    Answer,
+    Cohort,
+    ExtraAdministration,
+    QuestionnaireResponse,
+    User,
+    utcnow,
+)
 from app.questionnaires import engine, safety, schedule
 
 
@@ -50,6 +57,41 @@ def _place(db: Session, user: User):
     return membership, db.get(Cohort, membership.cohort_id)
 
 
+def open_windows(db: Session, cohort: Cohort, membership, now: datetime | None = None):
+    """The schedule's windows open now, and any extra administration the team opened."""
+    today = schedule.local_today(cohort, now)
+    extras = db.exec(select(ExtraAdministration).where(ExtraAdministration.cohort_id == cohort.id))
+    windows = schedule.open_windows(cohort, membership, now)
+    return windows + [w for w in schedule.extra_windows(extras) if w.open_on(today)]
+
+
+def open_extra(
+    db: Session, actor: User, cohort: Cohort, instrument_id: str, days: int, library: Library
+) -> ExtraAdministration:
+    if library.get("questionnaire", instrument_id, "en", cohort.bundle_id) is None:
+        raise NotDue
+    today = schedule.local_today(cohort)
+    extra = ExtraAdministration(
+        cohort_id=cohort.id,
+        instrument_id=instrument_id,
+        opens_on=today,
+        closes_on=today + timedelta(days=days),
+        opened_by_id=actor.id,
+    )
+    db.add(extra)
+    db.flush()
+    audit.record(
+        db,
+        actor,
+        "extra_administration_opened",
+        cohort_id=cohort.id,
+        object_type="questionnaire",
+        object_id=instrument_id,
+    )
+    db.commit()
+    return extra
+
+
 def _responses(
     db: Session, user: User, cohort_id: int
 ) -> dict[tuple[str, str], QuestionnaireResponse]:
@@ -69,7 +111,7 @@ def due(
         return []
     existing = _responses(db, user, cohort.id)
     items = []
-    for window in schedule.open_windows(cohort, membership, now):
+    for window in open_windows(db, cohort, membership, now):
         for instrument_id in window.instruments:
             resolved = library.get("questionnaire", instrument_id, locale, cohort.bundle_id)
             if resolved is None:
@@ -102,7 +144,7 @@ def start(
     window = next(
         (
             w
-            for w in schedule.open_windows(cohort, membership, now)
+            for w in open_windows(db, cohort, membership, now)
             if w.administration == administration
         ),
         None,
@@ -118,6 +160,7 @@ def start(
         administration=administration,
         locale=resolved.item.locale,
         bundle_id=resolved.item.bundle_id,
+        bundle_version=library.bundle(resolved.item.bundle_id).meta.version,
     )
     db.add(response)
     db.commit()

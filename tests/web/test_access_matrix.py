@@ -135,6 +135,7 @@ MATRIX = {
     ("facilitator.readiness_board", "GET"): row(TO_SIGN_IN, 403, 404, 403, 404, 403),
     ("facilitator.outcomes", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
     ("facilitator.outcomes_export", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
+    ("facilitator.open_extra_administration", "POST"): row(TO_SIGN_IN, 403, 303, 403, 403, 403),
 }
 
 PUBLIC_ALLOW_LIST = {
