@@ -6,6 +6,8 @@ from html.parser import HTMLParser
 
 import requests
 
+from bench.weight import ACCEPT_ENCODING
+
 EMAIL = "participant@example.org"
 # One User-Agent for sign-in, page weight and wrk: Flask-Login's session protection hashes it
 # with the address, and a mismatch would mark the session non-fresh on every request.
@@ -60,3 +62,24 @@ def sign_in(base_url: str, password: str, email: str = EMAIL) -> requests.Sessio
 
 def cookie_header(session: requests.Session) -> str:
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in session.cookies)
+
+
+def browser_headers(cookie: str) -> dict[str, str]:
+    """What a browser sends that matters to the server, for wrk: the session, the same
+    User-Agent as at sign-in, and Accept-Encoding (so a compressing app pays for compression)."""
+    return {
+        "Cookie": cookie,
+        "User-Agent": USER_AGENT,
+        "Accept": "text/html",
+        "Accept-Encoding": ACCEPT_ENCODING,
+    }
+
+
+def outbox_csrf_token(session: requests.Session, base_url: str) -> str:
+    """The CSRF token the offline outbox sends as X-CSRFToken, from `GET /outbox/session`."""
+    response = session.get(base_url + "/outbox/session", timeout=TIMEOUT)
+    response.raise_for_status()
+    answer = response.json()
+    if not answer.get("signed_in") or not answer.get("csrf_token"):
+        raise SignInFailed(f"GET /outbox/session answered {answer!r} without a CSRF token.")
+    return answer["csrf_token"]

@@ -34,7 +34,8 @@ class Scratch:
 
 
 @contextmanager
-def _environ(values: dict[str, str]) -> Iterator[None]:
+def scoped_environ(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the block (Tend reads its settings from them)."""
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:
@@ -68,7 +69,7 @@ def _migrate_and_seed(env: dict[str, str]) -> str:
     from app.db import make_engine
     from app.demo import seed
 
-    with _environ(env):
+    with scoped_environ(env):
         settings = Settings.from_env()
         migrations.upgrade(settings.database_url)
         crypto.configure(settings.data_keys)

@@ -9,11 +9,14 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from bench.server import Gunicorn
 
 LUA = Path(__file__).resolve().parent / "wrk_report.lua"
+# Every request a POST of one form body (given after `--`), with the same JSON report.
+POST_LUA = Path(__file__).resolve().parent / "wrk_post.lua"
 MARKER = "BENCH_JSON "
 
 
@@ -29,13 +32,22 @@ def wrk_binary() -> str:
 
 
 def run_wrk(
-    url: str, *, connections: int, threads: int, duration: int, headers: dict[str, str]
+    url: str,
+    *,
+    connections: int,
+    threads: int,
+    duration: int,
+    headers: dict[str, str],
+    script: Path = LUA,
+    script_args: Sequence[str] = (),
 ) -> dict:
     command = [wrk_binary(), f"-t{min(threads, connections)}", f"-c{connections}"]
-    command += [f"-d{duration}s", "--latency", "--timeout", "10s", "-s", str(LUA)]
+    command += [f"-d{duration}s", "--latency", "--timeout", "10s", "-s", str(script)]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command.append(url)
+    if script_args:
+        command += ["--", *script_args]
     done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60)
     if done.returncode != 0:
         raise WrkFailed(f"wrk exited {done.returncode}: {done.stderr.strip()}")
@@ -96,6 +108,8 @@ def measure(
     duration: int,
     headers: dict[str, str],
     path: str = "/",
+    script: Path = LUA,
+    script_args: Sequence[str] = (),
 ) -> dict:
     """One wrk run against a warm server, with what the access log says it answered."""
     mark = server.log_size()
@@ -106,6 +120,8 @@ def measure(
         threads=threads,
         duration=duration,
         headers=headers,
+        script=script,
+        script_args=script_args,
     )
     cpu = _cpu_used(before, _cpu_snapshot(server))
     time.sleep(0.5)  # let the workers write the last access-log lines
@@ -132,10 +148,40 @@ def measure(
     }
 
 
-def warm_up(server: Gunicorn, *, seconds: int, headers: dict[str, str]) -> None:
+def warm_up(
+    server: Gunicorn,
+    *,
+    seconds: int,
+    headers: dict[str, str],
+    path: str = "/",
+    script: Path = LUA,
+    script_args: Sequence[str] = (),
+) -> None:
     """Every worker imports, connects and compiles its templates before anything is measured."""
     if seconds > 0:
-        run_wrk(server.url + "/", connections=20, threads=2, duration=seconds, headers=headers)
+        run_wrk(
+            server.url + path,
+            connections=20,
+            threads=2,
+            duration=seconds,
+            headers=headers,
+            script=script,
+            script_args=script_args,
+        )
+
+
+def wait_until_quiet(server: Gunicorn, *, timeout: float = 15, interval: float = 0.5) -> float:
+    """Wait while the server works off requests a finished wrk left queued: until it uses
+    under a tenth of a core for `interval` seconds. Returns the seconds waited."""
+    started = time.monotonic()
+    used = server.cpu_seconds()
+    while time.monotonic() - started < timeout:
+        time.sleep(interval)
+        now = server.cpu_seconds()
+        if now - used < interval / 10:
+            break
+        used = now
+    return round(time.monotonic() - started, 2)
 
 
 def progress(message: str) -> None:

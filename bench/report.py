@@ -122,6 +122,74 @@ def load_table(load: dict) -> list[str]:
     return _table(header, rows)
 
 
+def _ms(value: float) -> str:
+    return f"{value:.1f} ms"
+
+
+def journal_table(journal: dict) -> list[str]:
+    header = ["Page", "Signed in as", "Req/s", "p50", "p95", "p99", "Bytes/resp"]
+    header += ["Non-200 + errors", "CPU s: server / wrk / other", "Server CPU/resp"]
+    header += ["Target (p95)", "Met"]
+    targets = journal["targets"]
+    rows = []
+    for key, run in journal["runs"].items():
+        latency = run["latency_ms"]
+        target = targets.get(key)
+        if target is None:
+            goal, met = "(the reference)", ""
+        elif "ratio_to_home" in target:
+            goal = f"≤ home {_ms(target['limit_ms'])} ({target['ratio_to_home']:.2f}× home)"
+            met = "yes" if target["met"] else "**no**"
+        else:
+            goal = f"< {target['limit_ms']} ms"
+            met = "yes" if target["met"] else "**no**"
+        rows.append(
+            [
+                run["label"],
+                run["signed_in_as"],
+                f"{run['requests_per_s']:.0f}",
+                _ms(latency["p50"]),
+                _ms(latency["p95"]),
+                _ms(latency["p99"]),
+                str(run["bytes_per_response"]),
+                str(run["non_200"] + sum(run["socket_errors"].values())),
+                "{server} / {wrk} / {other}".format(**run["cpu_seconds"]),
+                _ms(1000 * run["cpu_seconds"]["server"] / max(run["requests"], 1)),
+                goal,
+                met,
+            ]
+        )
+    return _table(header, rows)
+
+
+def journal_lines(journal: dict) -> list[str]:
+    seed, checks = journal["seed"], journal["checks"]
+    sharing = ", ".join(f"{name} {count}" for name, count in seed["sharing"].items())
+    lines = [
+        f"Seeded {seed['participants']} participants × {seed['entries'] // seed['participants']} "
+        f"entries ({sharing}; bodies of {seed['body_chars']['min']}–{seed['body_chars']['max']} "
+        f"characters, {seed['body_chars']['mean']} on average) in {seed['seconds']} s. "
+        f"The journal list shows "
+        f"{checks['list_entries_on_page']} entries per page; the reading room for "
+        f"{seed['group_name']}, week {seed['week']} shows {seed['reading_room_entries']} entries "
+        f"from {seed['reading_room_authors']} people "
+        f"({checks['reading_room_html_bytes'] / 1000:.0f} kB of HTML).",
+    ]
+    disturbed = [
+        f"{key} ({run['cpu_seconds']['other']} of {run['cpu_seconds']['capacity']} CPU s)"
+        for key, run in journal["runs"].items()
+        if run["cpu_seconds"]["other"] > run["cpu_seconds"]["capacity"] / 10
+    ]
+    if disturbed:
+        lines += [
+            "",
+            "Other processes took more than a tenth of the machine during: "
+            + ", ".join(disturbed)
+            + "; those latencies are high and the comparisons less fair.",
+        ]
+    return lines
+
+
 def markdown(results: dict) -> str:
     lines = [f"## Tend benchmarks, {machine_line(results)}", ""]
     if "weight" in results:
@@ -135,4 +203,12 @@ def markdown(results: dict) -> str:
         ]
         lines += load_table(results["load"])
         lines.append("")
+    if "journal" in results:
+        journal = results["journal"]
+        lines += [
+            f"### Journal ({journal['connections']} connections, wrk, "
+            f"{journal['duration_s']} s per run, same run)",
+            "",
+        ]
+        lines += journal_table(journal) + [""] + journal_lines(journal) + [""]
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""Run Tend's benchmarks: `.venv/bin/python -m bench.run [--only weight|load]`.
+"""Run Tend's benchmarks: `.venv/bin/python -m bench.run [--only weight|load|journal]`.
 
 1. A fresh SQLite database in a temporary directory, migrated and seeded with the demo cohort.
 2. Tend under gunicorn with gunicorn.conf.py (the Procfile's `web:` line) on 127.0.0.1,
@@ -6,7 +6,10 @@
 3. Page weight of the participant home page, first and repeat visit.
 4. wrk against `GET /` at each connection count, then the same against bench/bare_app.py
    under the same gunicorn config, and the ratio of the two.
-5. A Markdown summary on stdout; everything in bench/results/latest.json.
+5. Only with `--only journal` (bench/journal.py): 40 more participants with 200 entries each,
+   then wrk against the home page, the journal list, the autosave and the facilitators'
+   reading room at 10 connections, judged against the journal issue's targets.
+6. A Markdown summary on stdout; everything in bench/results/latest.json.
 """
 
 from __future__ import annotations
@@ -17,20 +20,22 @@ import signal
 import sys
 from pathlib import Path
 
-from bench import load, report, weight
-from bench.client import USER_AGENT, cookie_header, sign_in
+from bench import journal, load, report, weight
+from bench.client import browser_headers, cookie_header, sign_in
 from bench.environment import ROOT, gunicorn_settings, machine_info, scratch_database
 from bench.server import Gunicorn
 
 RESULTS = ROOT / "bench" / "results"
 TEND_APP = "app:create_app()"  # as in the Procfile
 BARE_APP = "bench.bare_app:app"
+PARTS = ("weight", "load", "journal")
+DEFAULT_PARTS = ("weight", "load")  # the journal part is opt-in: --only journal
 BUSY = 0.5  # one-minute load average above which the machine is not quiet
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
-    parser.add_argument("--only", choices=("weight", "load"), help="run only this part")
+    parser.add_argument("--only", choices=PARTS, help="run only this part")
     parser.add_argument("--duration", type=int, default=15, help="seconds per wrk run (15)")
     parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up per server (5)")
     parser.add_argument(
@@ -46,17 +51,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def _stop_on_sigterm(_signum, _frame):
     raise SystemExit(143)  # unwinds through every `with Gunicorn(...)`, which stops it
-
-
-def _wrk_headers(cookie: str) -> dict[str, str]:
-    # What a browser sends that matters to the server: the session, the same User-Agent as
-    # at sign-in, and Accept-Encoding (so a compressing app pays for compression).
-    return {
-        "Cookie": cookie,
-        "User-Agent": USER_AGENT,
-        "Accept": "text/html",
-        "Accept-Encoding": weight.ACCEPT_ENCODING,
-    }
 
 
 def _load_runs(server: Gunicorn, args: argparse.Namespace, headers: dict[str, str]) -> list:
@@ -100,6 +94,7 @@ def run(args: argparse.Namespace) -> dict:
             "something else is using the CPU and the figures will be low."
         )
     workers = results["gunicorn"]["workers"]
+    parts = {args.only} if args.only else set(DEFAULT_PARTS)
     load.progress("Preparing a fresh database (migrate, seed)")
     with scratch_database() as scratch:
         tend = Gunicorn(
@@ -114,17 +109,22 @@ def run(args: argparse.Namespace) -> dict:
         with tend:
             session = sign_in(tend.url, scratch.password)
             cookie = cookie_header(session)
-            if args.only in (None, "weight"):
+            if "weight" in parts:
                 load.progress("tend: measuring page weight")
                 results["weight"] = weight.measure(session, tend.url)
-            if args.only in (None, "load"):
+            if "load" in parts:
                 results["load"] = {
                     "duration_s": args.duration,
                     "warmup_s": args.warmup,
                     "wrk_threads": args.threads,
-                    "request_headers": sorted(_wrk_headers(cookie)),
-                    "tend": _load_runs(tend, args, _wrk_headers(cookie)),
+                    "request_headers": sorted(browser_headers(cookie)),
+                    "tend": _load_runs(tend, args, browser_headers(cookie)),
                 }
+            if "journal" in parts:
+                # Last on this server: its seed would change what the other parts measure.
+                results["journal"] = journal.measure(
+                    tend, scratch, duration=args.duration, warmup=args.warmup, threads=args.threads
+                )
     if "load" in results:
         bare = Gunicorn(
             "bare",
@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> dict:
         )
         load.progress(f"bare: starting {' '.join(bare.command[-5:])}")
         with bare:
-            results["load"]["bare"] = _load_runs(bare, args, _wrk_headers(cookie))
+            results["load"]["bare"] = _load_runs(bare, args, browser_headers(cookie))
         results["load"]["ratio"] = _ratios(results["load"]["tend"], results["load"]["bare"])
     return results
 
@@ -149,10 +149,16 @@ def main(argv: list[str] | None = None) -> int:
     args.output.write_text(json.dumps(results, indent=2) + "\n")
     print(report.markdown(results))
     print(f"\nWritten to {args.output}", file=sys.stderr)
+    runs = [
+        (name, run) for name in ("tend", "bare") for run in results.get("load", {}).get(name, [])
+    ]
+    runs += [
+        (f"journal {run['method']} {run['path']}", run)
+        for run in results.get("journal", {}).get("runs", {}).values()
+    ]
     failed = [
-        f"{name} -c{run['connections']}: {run['access_log_statuses']}"
-        for name in ("tend", "bare")
-        for run in results.get("load", {}).get(name, [])
+        f"{name} -c{run['connections']}: {run['access_log_statuses']} {run['socket_errors']}"
+        for name, run in runs
         if run["non_200"] or any(run["socket_errors"].values())
     ]
     if failed:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, select, update
 
 from app import access, program
 from app.models import Cohort, JournalEntry, Sharing, User, utcnow
@@ -154,8 +154,21 @@ def save(
         raise Conflict(current=entry, attempted=fields.__dict__.copy())
     if not draft and entry.draft is False and _same_content(entry, fields):
         return entry
+    read_version = entry.version
+    # Claim the next version with a guarded update: of two saves racing from the same
+    # version, only one moves it on; the other meets the conflict instead of overwriting.
+    claimed = db.exec(
+        update(JournalEntry)
+        .where(JournalEntry.id == entry.id, JournalEntry.version == read_version)
+        .values(version=read_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.rollback()
+        db.refresh(entry)
+        raise Conflict(current=entry, attempted=fields.__dict__.copy())
     _apply(entry, fields, draft=draft and entry.draft)
-    entry.version += 1
+    entry.version = read_version + 1
     db.add(entry)
     db.commit()
     return entry

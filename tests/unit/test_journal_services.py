@@ -525,3 +525,39 @@ def test_title_body_feelings_and_intensity_are_ciphertext_in_the_database(db, wo
         "Quiet harbour",
         7,
     )
+
+
+def test_two_saves_from_the_same_version_never_both_win(db, world):
+    """The second of two saves read at the same version meets the conflict, even when its
+    version check ran before the first one committed (the guarded update decides)."""
+    from app.journal import services
+    from app.journal.services import Conflict, EntryFields
+
+    entry = services.save(
+        db,
+        world.participant,
+        client_uuid="5b6c7a4e-0000-4000-8000-000000000001",
+        fields=EntryFields(body="first words"),
+        base_version=None,
+        draft=False,
+    )
+    # Someone else moves the version on between this device's read and its write.
+    db.exec(
+        services.update(services.JournalEntry)
+        .where(services.JournalEntry.id == entry.id)
+        .values(version=entry.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.commit()
+    with pytest.raises(Conflict):
+        services.save(
+            db,
+            world.participant,
+            client_uuid=entry.client_uuid,
+            fields=EntryFields(body="this device's words"),
+            base_version=None,
+            draft=False,
+            entry_id=entry.id,
+        )
+    db.refresh(entry)
+    assert entry.body == "first words"
