@@ -35,13 +35,25 @@ def reading_room_week(cohort_id: int, group_id: int, week: int):
     """Every entry one small group shared with you for a week; printable for preparation."""
     session = db.session()
     cohort = access.cohort_for_team(session, current_user, cohort_id)
+    printing = request.args.get("print") == "1"
+    page = max(1, request.args.get("page", 1, type=int))
     try:
-        items = reading_room.group_week(session, current_user, cohort.id, group_id, week or None)
+        items, has_more = reading_room.group_week_page(
+            session,
+            current_user,
+            cohort.id,
+            group_id,
+            week or None,
+            page=page,
+            page_size=None if printing else reading_room.PAGE_SIZE,
+        )
     except reading_room.NotYourGroup:
         abort(403)
     g.timezone = cohort.timezone
     words = dict(vocabulary(content.library(), "feelings", str(get_locale()), cohort.bundle_id))
-    summary = reading_room.feeling_summary(items)
+    summary = reading_room.feeling_summary(
+        reading_room.week_feelings(session, group_id, week or None)
+    )
     return render_template(
         "facilitator/reading_room.html",
         cohort=cohort,
@@ -49,7 +61,9 @@ def reading_room_week(cohort_id: int, group_id: int, week: int):
         week=week,
         items=items,
         summary=[(words.get(word, word), count) for word, count in summary] if summary else None,
-        printing=request.args.get("print") == "1",
+        printing=printing,
+        page=page,
+        has_more=has_more,
         min_contributors=reading_room.MIN_CONTRIBUTORS,
         follow_up_note_max=reading_room.NOTE_MAX,
     )

@@ -77,13 +77,38 @@ class Reflection:
     follow_up: FollowUp | None
 
 
+PAGE_SIZE = 20
+
+
 def group_week(
-    db: Session, viewer: User, cohort_id: int, group_id: int, week: int | None
+    db: Session,
+    viewer: User,
+    cohort_id: int,
+    group_id: int,
+    week: int | None,
+    *,
+    page: int = 1,
+    page_size: int | None = None,
 ) -> list[Reflection]:
-    """Every entry shared with the team from one small group and week, newest first.
+    """Entries shared with the team from one small group and week, newest first: all of
+    them, or one page of page_size.
 
     Opening them is a read of participant content: one audit event per entry shown.
     """
+    return group_week_page(db, viewer, cohort_id, group_id, week, page=page, page_size=page_size)[0]
+
+
+def group_week_page(
+    db: Session,
+    viewer: User,
+    cohort_id: int,
+    group_id: int,
+    week: int | None,
+    *,
+    page: int = 1,
+    page_size: int | None = PAGE_SIZE,
+) -> tuple[list[Reflection], bool]:
+    """One page of group_week, and whether another page follows."""
     group = db.get(SmallGroup, group_id)
     if group is None or group.cohort_id != cohort_id:
         raise NotYourGroup
@@ -96,7 +121,12 @@ def group_week(
         .order_by(JournalEntry.shared_at.desc(), JournalEntry.id.desc())
     )
     query = query.where(JournalEntry.week.is_(None) if week is None else JournalEntry.week == week)
+    if page_size is not None:
+        # One more than a page, to know whether there is a next one.
+        query = query.offset((page - 1) * page_size).limit(page_size + 1)
     pairs = list(db.exec(query))
+    has_more = page_size is not None and len(pairs) > page_size
+    pairs = pairs[:page_size] if page_size is not None else pairs
     entry_ids = [entry.id for entry, _author in pairs]
     read = set(
         db.exec(
@@ -122,7 +152,19 @@ def group_week(
         )
         reflections.append(Reflection(entry, author, entry.id in read, flags.get(entry.id)))
     db.commit()
-    return reflections
+    return reflections, has_more
+
+
+def week_feelings(db: Session, group_id: int, week: int | None) -> list[Reflection]:
+    """Every shared entry's author and feelings for the week's summary (no audit: only
+    counts above the threshold ever leave this function's caller)."""
+    query = (
+        select(JournalEntry, User)
+        .join(User, User.id == JournalEntry.user_id)
+        .where(JournalEntry.small_group_id == group_id, *_shared_with_team())
+        .where(JournalEntry.week.is_(None) if week is None else JournalEntry.week == week)
+    )
+    return [Reflection(entry, author, False, None) for entry, author in db.exec(query)]
 
 
 def _entry_for_team(db: Session, viewer: User, entry_id: int) -> JournalEntry:

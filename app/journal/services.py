@@ -231,28 +231,39 @@ def list_entries(
     page_size: int = PAGE_SIZE,
 ) -> EntryPage:
     """The person's own entries, newest first. Search runs here, after decryption: the
-    database only ever holds ciphertext, and one person's journal is small enough."""
-    query = (
-        select(JournalEntry)
-        .where(JournalEntry.user_id == user.id)
-        .order_by(JournalEntry.created_at.desc(), JournalEntry.id.desc())
-    )
-    everything = list(db.exec(query))
-    drafts = [e for e in everything if e.draft]
-    saved = [e for e in everything if not e.draft]
-    weeks = sorted({e.week for e in saved if e.week is not None})
-    if week is not None:
-        saved = [e for e in saved if e.week == week]
+    database only ever holds ciphertext, and one person's journal is small enough. Without a
+    search, only the page shown is decrypted."""
+    order = (JournalEntry.created_at.desc(), JournalEntry.id.desc())
     if search:
+        everything = list(
+            db.exec(select(JournalEntry).where(JournalEntry.user_id == user.id).order_by(*order))
+        )
+        saved = [e for e in everything if not e.draft]
+        weeks = sorted({e.week for e in saved if e.week is not None})
         needle = search.casefold()
-        saved = [e for e in saved if needle in f"{e.title or ''}\n{e.body}".casefold()]
+        matches = [e for e in saved if needle in f"{e.title or ''}\n{e.body}".casefold()]
         # Every match on one page: a "more" link would be a GET with the term in its URL.
-        page_size = max(page_size, len(saved))
+        return EntryPage(entries=matches, drafts=[], has_more=False, page=1, weeks=weeks)
+    outline = list(
+        db.exec(
+            select(JournalEntry.id, JournalEntry.draft, JournalEntry.week)
+            .where(JournalEntry.user_id == user.id)
+            .order_by(*order)
+        )
+    )
+    weeks = sorted({w for _id, draft, w in outline if not draft and w is not None})
+    saved_ids = [i for i, draft, w in outline if not draft and (week is None or w == week)]
+    draft_ids = [i for i, draft, _w in outline if draft] if page == 1 and week is None else []
     start = (page - 1) * page_size
+    shown_ids = saved_ids[start : start + page_size]
+    loaded = {
+        e.id: e
+        for e in db.exec(select(JournalEntry).where(JournalEntry.id.in_(shown_ids + draft_ids)))
+    }
     return EntryPage(
-        entries=saved[start : start + page_size],
-        drafts=drafts if page == 1 and week is None and not search else [],
-        has_more=len(saved) > start + page_size,
+        entries=[loaded[i] for i in shown_ids],
+        drafts=[loaded[i] for i in draft_ids],
+        has_more=len(saved_ids) > start + page_size,
         page=page,
         weeks=weeks,
     )

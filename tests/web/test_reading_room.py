@@ -364,3 +364,38 @@ def test_the_participant_sees_the_entry_unchanged_after_staff_read_it(
     sign_in(participant, world.participant)
     html = main_of(page(participant, f"/journal/{entry.id}"))
     assert "read-marker" not in html and "✓" not in html and "Follow-up" not in html
+
+
+def test_the_reading_room_shows_twenty_entries_a_page_and_audits_only_those(app, db, world):
+    import uuid
+
+    from sqlmodel import select
+
+    from app.models import AuditEvent, JournalEntry, Sharing, utcnow
+
+    for index in range(25):
+        db.add(
+            JournalEntry(
+                user_id=world.participant.id,
+                cohort_id=world.cohort.id,
+                small_group_id=world.cedar.id,
+                client_uuid=str(uuid.uuid4()),
+                week=3,
+                body=f"reflection number {index}",
+                sharing=Sharing.group,
+                draft=False,
+                shared_at=utcnow(),
+            )
+        )
+    db.commit()
+    team = app.test_client()
+    sign_in(team, world.facilitator)
+    url = f"/team/cohorts/{world.cohort.id}/reflections/{world.cedar.id}/week/3"
+    first = team.get(url).get_data(as_text=True)
+    assert first.count('class="card reflection"') == 20
+    assert "Older" in first
+    reads = db.exec(select(AuditEvent).where(AuditEvent.action == "read_reflection")).all()
+    assert len(reads) == 20
+    second = team.get(url + "?page=2").get_data(as_text=True)
+    assert second.count('class="card reflection"') == 5
+    assert "Older" not in second
