@@ -85,7 +85,7 @@ def test_the_week_page_shows_theme_intention_teaching_practices_and_prompts(
         title = resolved(app, "practice", practice_id).item.data.title
         assert f'<a href="/week/{WEEK}/practice/{practice_id}">{escape(title)}</a>' in html
     for prompt in week.data.prompts:
-        assert f"<li>{escape(prompt.text)} <a class=\"write-link\"" in html
+        assert f'<li>{escape(prompt.text)} <a class="write-link"' in html
     assert "Week 3 of 12" in html
 
 
