@@ -87,6 +87,11 @@ def is_on_team(db: Session, user: User, cohort_id: int, roles=TEAM_ROLES) -> boo
     return db.exec(query).first() is not None
 
 
+def may_manage_cohort(db: Session, user: User, cohort_id: int) -> bool:
+    """Admins, and the cohort's own facilitators, change it (invites, content, timeline)."""
+    return user.role == Role.admin or is_on_team(db, user, cohort_id, {Role.facilitator})
+
+
 def cohort_for_team(db: Session, user: User, cohort_id: int, *, manage: bool = False) -> Cohort:
     """The cohort if the person may open it as staff; 404 if it does not exist, 403 if not theirs.
 

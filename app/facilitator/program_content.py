@@ -23,9 +23,7 @@ def cohort_content(cohort_id: int):
     session = db.session()
     library = content.library()
     cohort = access.cohort_for_team(session, current_user, cohort_id)
-    may_manage = current_user.role == Role.admin or access.is_on_team(
-        session, current_user, cohort.id, {Role.facilitator}
-    )
+    may_manage = access.may_manage_cohort(session, current_user, cohort.id)
     form = BundleForm(data={"bundle_id": cohort.bundle_id, "allow_previews": cohort.allow_previews})
     form.bundle_id.choices = library.assignable_choices()
     if request.method == "POST":

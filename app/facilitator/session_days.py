@@ -32,9 +32,7 @@ def timeline(cohort_id: int):
     """The weekly meeting and the three medicine sessions, as wall-clock times in the
     cohort's zone; changing a date moves the checklist, reminders and content with it."""
     session = db.session()
-    may_manage = current_user.role == Role.admin or access.is_on_team(
-        session, current_user, cohort_id, {Role.facilitator}
-    )
+    may_manage = access.may_manage_cohort(session, current_user, cohort_id)
     cohort = access.cohort_for_team(session, current_user, cohort_id)
     existing = {
         s.number: s

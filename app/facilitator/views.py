@@ -46,8 +46,7 @@ def cohort_overview(cohort_id: int):
         groups=groups,
         roster=roster,
         group_names={grp.id: grp.name for grp in groups},
-        can_manage=current_user.role == Role.admin
-        or access.is_on_team(session, current_user, cohort.id, {Role.facilitator}),
+        can_manage=access.may_manage_cohort(session, current_user, cohort.id),
     )
 
 

@@ -100,9 +100,7 @@ def team_home(db: Session, user: User, now: datetime | None = None) -> list[Coho
             ).all()
         )
         groups = [(g, counts.get(g.id, 0)) for g in access.small_groups(db, cohort.id)]
-        can_manage = user.role == Role.admin or access.is_on_team(
-            db, user, cohort.id, {Role.facilitator}
-        )
+        can_manage = access.may_manage_cohort(db, user, cohort.id)
         summaries.append(
             CohortSummary(
                 cohort=cohort,
