@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from app import access, audit
 from app.models import Cohort, Role, SafetyFlag, User, utcnow
@@ -133,46 +133,47 @@ def _flag_for_team(db: Session, viewer: User, flag_id: int) -> SafetyFlag:
     return flag
 
 
+def _audit(db: Session, viewer: User, flag: SafetyFlag, action: str) -> None:
+    audit.record(
+        db,
+        viewer,
+        action,
+        subject=flag.user_id,
+        cohort_id=flag.cohort_id,
+        object_type="safety_flag",
+        object_id=flag.id,
+    )
+
+
+def _stamp_acknowledged(flag: SafetyFlag, viewer: User) -> bool:
+    """Mark the flag acknowledged by the viewer, once; True when this call did it."""
+    if flag.acknowledged_at is not None:
+        return False
+    flag.acknowledged_at = utcnow()
+    flag.acknowledged_by_id = viewer.id
+    return True
+
+
 def acknowledge(db: Session, viewer: User, flag_id: int) -> SafetyFlag:
     flag = _flag_for_team(db, viewer, flag_id)
-    if flag.acknowledged_at is None:
-        flag.acknowledged_at = utcnow()
-        flag.acknowledged_by_id = viewer.id
-        audit.record(
-            db,
-            viewer,
-            "safety_flag_acknowledged",
-            subject=flag.user_id,
-            cohort_id=flag.cohort_id,
-            object_type="safety_flag",
-            object_id=flag.id,
-        )
+    if _stamp_acknowledged(flag, viewer):
+        _audit(db, viewer, flag, "safety_flag_acknowledged")
         db.commit()
     return flag
 
 
 def record_follow_up(db: Session, viewer: User, flag_id: int, note: str) -> SafetyFlag:
     flag = _flag_for_team(db, viewer, flag_id)
-    if flag.acknowledged_at is None:
-        flag.acknowledged_at = utcnow()
-        flag.acknowledged_by_id = viewer.id
+    _stamp_acknowledged(flag, viewer)
     flag.follow_up = note.strip() or None
     flag.followed_up_at = utcnow()
-    audit.record(
-        db,
-        viewer,
-        "safety_flag_followed_up",
-        subject=flag.user_id,
-        cohort_id=flag.cohort_id,
-        object_type="safety_flag",
-        object_id=flag.id,
-    )
+    _audit(db, viewer, flag, "safety_flag_followed_up")
     db.commit()
     return flag
 
 
 def open_count(db: Session, cohort_id: int) -> int:
-    query = select(SafetyFlag.id).where(
+    query = select(func.count(SafetyFlag.id)).where(
         SafetyFlag.cohort_id == cohort_id, SafetyFlag.acknowledged_at.is_(None)
     )
-    return len(list(db.exec(query)))
+    return db.exec(query).one()
