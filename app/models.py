@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, DateTime, UniqueConstraint
+from sqlalchemy import Column, DateTime, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.crypto import EncryptedText
@@ -221,7 +221,12 @@ class JournalEntry(SQLModel, table=True):
     """A participant's journal entry. Its words are encrypted; who may read it is its sharing."""
 
     __tablename__ = "journal_entry"
-    __table_args__ = (UniqueConstraint("user_id", "client_uuid"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "client_uuid"),
+        # The reading room and group reflections pick one group's shared entries for a week
+        # out of thousands of private ones.
+        Index("ix_journal_entry_group_week_sharing", "small_group_id", "week", "sharing"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")

@@ -51,9 +51,7 @@ def reading_room_week(cohort_id: int, group_id: int, week: int):
         abort(403)
     g.timezone = cohort.timezone
     words = dict(vocabulary(content.library(), "feelings", str(get_locale()), cohort.bundle_id))
-    summary = reading_room.feeling_summary(
-        reading_room.week_feelings(session, group_id, week or None)
-    )
+    summary = reading_room.week_summary(session, group_id, week or None)
     return render_template(
         "facilitator/reading_room.html",
         cohort=cohort,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
+from threading import Lock
 
+from cachetools import LRUCache
+from sqlalchemy.orm import defer
 from sqlmodel import Session, func, select
 
 from app import access, audit
-from app.journal.services import feelings_of
 from app.models import FollowUp, JournalEntry, ReflectionRead, Sharing, SmallGroup, User, utcnow
 
 # Summaries of a group's week appear only when enough people contributed that no one
@@ -26,6 +29,18 @@ def _shared_with_team():
         JournalEntry.sharing.in_([Sharing.facilitators.value, Sharing.group.value]),
         JournalEntry.draft.is_(False),
     )
+
+
+def _week_filter(group_id: int, week: int | None):
+    return (
+        JournalEntry.small_group_id == group_id,
+        *_shared_with_team(),
+        JournalEntry.week.is_(None) if week is None else JournalEntry.week == week,
+    )
+
+
+# Encrypted answers the reading room never shows on a page.
+_NOT_SHOWN = (JournalEntry.feelings, JournalEntry.sensations, JournalEntry.intensity)
 
 
 @dataclass(frozen=True)
@@ -72,7 +87,7 @@ def overview(db: Session, viewer: User, cohort_id: int) -> list[GroupOverview]:
 @dataclass(frozen=True)
 class Reflection:
     entry: JournalEntry
-    author: User
+    author_name: str
     read: bool
     follow_up: FollowUp | None
 
@@ -114,57 +129,44 @@ def group_week_page(
         raise NotYourGroup
     if not access.facilitates_group(db, viewer, cohort_id, group_id):
         raise NotYourGroup
-    query = (
-        select(JournalEntry, User)
-        .join(User, User.id == JournalEntry.user_id)
-        .where(JournalEntry.small_group_id == group_id, *_shared_with_team())
-        .order_by(JournalEntry.shared_at.desc(), JournalEntry.id.desc())
-    )
-    query = query.where(JournalEntry.week.is_(None) if week is None else JournalEntry.week == week)
+    newest_first = (JournalEntry.shared_at.desc(), JournalEntry.id.desc())
+    page_ids = select(JournalEntry.id).where(*_week_filter(group_id, week)).order_by(*newest_first)
     if page_size is not None:
         # One more than a page, to know whether there is a next one.
-        query = query.offset((page - 1) * page_size).limit(page_size + 1)
-    pairs = list(db.exec(query))
-    has_more = page_size is not None and len(pairs) > page_size
-    pairs = pairs[:page_size] if page_size is not None else pairs
-    entry_ids = [entry.id for entry, _author in pairs]
-    read = set(
-        db.exec(
-            select(ReflectionRead.entry_id).where(
-                ReflectionRead.reader_id == viewer.id, ReflectionRead.entry_id.in_(entry_ids)
-            )
-        )
-    )
-    flags = {
-        flag.entry_id: flag
-        for flag in db.exec(select(FollowUp).where(FollowUp.entry_id.in_(entry_ids)))
-    }
-    reflections = []
-    for entry, author in pairs:
-        audit.record(
-            db,
-            viewer,
-            "read_reflection",
-            subject=author,
-            cohort_id=cohort_id,
-            object_type="journal_entry",
-            object_id=entry.id,
-        )
-        reflections.append(Reflection(entry, author, entry.id in read, flags.get(entry.id)))
-    db.commit()
-    return reflections, has_more
-
-
-def week_feelings(db: Session, group_id: int, week: int | None) -> list[Reflection]:
-    """Every shared entry's author and feelings for the week's summary (no audit: only
-    counts above the threshold ever leave this function's caller)."""
+        page_ids = page_ids.offset((page - 1) * page_size).limit(page_size + 1)
+    # The page is picked on the narrow index columns first; only its entries are then read in
+    # full, with the author's name, this reader's read marker and the follow-up flag (at
+    # most one of each per entry, so no row repeats).
     query = (
-        select(JournalEntry, User)
+        select(JournalEntry, User.display_name, ReflectionRead.id, FollowUp)
         .join(User, User.id == JournalEntry.user_id)
-        .where(JournalEntry.small_group_id == group_id, *_shared_with_team())
-        .where(JournalEntry.week.is_(None) if week is None else JournalEntry.week == week)
+        .outerjoin(
+            ReflectionRead,
+            (ReflectionRead.entry_id == JournalEntry.id) & (ReflectionRead.reader_id == viewer.id),
+        )
+        .outerjoin(FollowUp, FollowUp.entry_id == JournalEntry.id)
+        .where(JournalEntry.id.in_(page_ids.scalar_subquery()))
+        .order_by(*newest_first)
+        # The page shows title and words only; the rest would be decrypted for nothing.
+        .options(*(defer(column, raiseload=True) for column in _NOT_SHOWN))
     )
-    return [Reflection(entry, author, False, None) for entry, author in db.exec(query)]
+    rows = list(db.exec(query))
+    has_more = page_size is not None and len(rows) > page_size
+    rows = rows[:page_size] if page_size is not None else rows
+    audit.record_reads(
+        db,
+        viewer,
+        "read_reflection",
+        cohort_id=cohort_id,
+        object_type="journal_entry",
+        reads=[(entry.user_id, entry.id) for entry, _name, _read, _flag in rows],
+    )
+    db.commit()
+    reflections = [
+        Reflection(entry, author_name, read_id is not None, flag)
+        for entry, author_name, read_id, flag in rows
+    ]
+    return reflections, has_more
 
 
 def _entry_for_team(db: Session, viewer: User, entry_id: int) -> JournalEntry:
@@ -213,10 +215,44 @@ def set_follow_up(db: Session, viewer: User, entry_id: int, note: str | None, do
     return entry
 
 
-def feeling_summary(reflections: list[Reflection]) -> list[tuple[str, int]] | None:
-    """Feeling-word counts for the group's week, or None below the contributor threshold."""
-    contributors = {r.author.id for r in reflections}
-    if len(contributors) < MIN_CONTRIBUTORS:
+# Counting a week's feelings decrypts every shared entry's words, about 400 in a busy week.
+# Counts are kept per process and reused only while the week's entries are provably unchanged:
+# any edit, un-sharing or deletion moves the fingerprint below. Only counts above the
+# threshold are kept, never words or authors.
+_summaries: LRUCache = LRUCache(maxsize=512)
+_summaries_lock = Lock()
+
+
+def week_summary(db: Session, group_id: int, week: int | None) -> list[tuple[str, int]] | None:
+    """Feeling-word counts for a small group's week, or None below the contributor threshold.
+
+    Not audited: only counts over at least MIN_CONTRIBUTORS people leave this function.
+    """
+    fingerprint = tuple(
+        db.exec(
+            select(
+                func.count(JournalEntry.id),
+                func.coalesce(func.sum(JournalEntry.id), 0),
+                func.coalesce(func.sum(JournalEntry.version), 0),
+                func.max(JournalEntry.updated_at),
+            ).where(*_week_filter(group_id, week))
+        ).one()
+    )
+    key = (group_id, week, fingerprint)
+    with _summaries_lock:
+        if key in _summaries:
+            return _summaries[key]
+    rows = db.exec(
+        select(JournalEntry.user_id, JournalEntry.feelings).where(*_week_filter(group_id, week))
+    ).all()
+    summary = _count_feelings(rows)
+    with _summaries_lock:
+        _summaries[key] = summary
+    return summary
+
+
+def _count_feelings(rows) -> list[tuple[str, int]] | None:
+    if len({user_id for user_id, _feelings in rows}) < MIN_CONTRIBUTORS:
         return None
-    counts = Counter(word for r in reflections for word in feelings_of(r.entry))
+    counts = Counter(word for _user_id, feelings in rows for word in json.loads(feelings or "[]"))
     return counts.most_common()

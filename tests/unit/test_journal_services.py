@@ -456,14 +456,14 @@ def test_a_follow_up_note_is_stored_encrypted(db, world):
     assert raw and "Tuesday" not in raw
 
 
-def reflections_by(db, world, authors_and_feelings):
+def summary_of(db, world, authors_and_feelings):
     for author, feelings in authors_and_feelings:
         write(db, author, "words", sharing=Sharing.group, feelings=feelings)
-    return reading_room.group_week(db, world.facilitator, world.cohort.id, world.cedar.id, WEEK)
+    return reading_room.week_summary(db, world.cedar.id, WEEK)
 
 
 def test_no_feeling_summary_below_three_contributors_however_many_entries(db, world):
-    shown = reflections_by(
+    summary = summary_of(
         db,
         world,
         [
@@ -472,13 +472,12 @@ def test_no_feeling_summary_below_three_contributors_however_many_entries(db, wo
             (world.same_group, ["sad"]),
         ],
     )
-    assert len(shown) == 3
-    assert reading_room.feeling_summary(shown) is None
+    assert summary is None
 
 
 def test_a_feeling_summary_with_three_contributors(db, world):
     third = world.add_person("third", Role.participant, world.cohort, world.cedar)
-    shown = reflections_by(
+    summary = summary_of(
         db,
         world,
         [
@@ -487,7 +486,44 @@ def test_a_feeling_summary_with_three_contributors(db, world):
             (third, ["sad", "calm"]),
         ],
     )
-    assert dict(reading_room.feeling_summary(shown)) == {"calm": 3, "tired": 1, "sad": 1}
+    assert dict(summary) == {"calm": 3, "tired": 1, "sad": 1}
+
+
+def test_the_summary_counts_only_entries_shared_with_the_team_that_week(db, world):
+    third = world.add_person("third", Role.participant, world.cohort, world.cedar)
+    summary_of(db, world, [(p, ["calm"]) for p in (world.participant, world.same_group, third)])
+    write(db, third, "private", feelings=["numb"])
+    write(db, third, "unfinished", sharing=Sharing.group, draft=True, feelings=["numb"])
+    write(db, third, "last week", sharing=Sharing.group, week=WEEK - 1, feelings=["numb"])
+    write(db, world.other_group, "other group", sharing=Sharing.group, feelings=["numb"])
+    assert dict(reading_room.week_summary(db, world.cedar.id, WEEK)) == {"calm": 3}
+
+
+def test_the_summary_follows_an_edit_an_unsharing_and_a_deletion(db, world):
+    third = world.add_person("third", Role.participant, world.cohort, world.cedar)
+    entries = [
+        write(db, author, "words", sharing=Sharing.group, feelings=["calm"])
+        for author in (world.participant, world.same_group, third)
+    ]
+    assert dict(reading_room.week_summary(db, world.cedar.id, WEEK)) == {"calm": 3}
+    edited = entries[0]
+    services.save(
+        db,
+        world.participant,
+        client_uuid=edited.client_uuid,
+        fields=services.EntryFields(
+            body="words", week=WEEK, sharing=Sharing.group, feelings=["tired"]
+        ),
+        base_version=edited.version,
+        draft=False,
+    )
+    assert dict(reading_room.week_summary(db, world.cedar.id, WEEK)) == {"calm": 2, "tired": 1}
+    services.set_sharing(db, third, entries[2].id, Sharing.private, anonymous=False)
+    assert reading_room.week_summary(db, world.cedar.id, WEEK) is None
+    services.set_sharing(db, third, entries[2].id, Sharing.group, anonymous=False)
+    assert dict(reading_room.week_summary(db, world.cedar.id, WEEK)) == {"calm": 2, "tired": 1}
+    services.delete(db, world.same_group, entries[1].id)
+    assert reading_room.week_summary(db, world.cedar.id, WEEK) is None
 
 
 # --- Encryption of every sensitive column. -------------------------------------------------
