@@ -87,12 +87,18 @@ def load_session(
 ) -> tuple[User, SignInSession] | None:
     """The signed-in person for a cookie token, or None if the session ended or went idle."""
     now = now or utcnow()
-    record = db.exec(select(SignInSession).where(SignInSession.token_hash == token_hash(token)))
-    signin = record.first()
-    if signin is None or signin.revoked_at is not None or _aware(signin.expires_at) <= now:
+    # Every signed-in request starts here: the session and its person in one query.
+    found = db.exec(
+        select(SignInSession, User)
+        .join(User, User.id == SignInSession.user_id)
+        .where(SignInSession.token_hash == token_hash(token))
+    ).first()
+    if found is None:
         return None
-    user = db.get(User, signin.user_id)
-    if user is None or not user.active:
+    signin, user = found
+    if signin.revoked_at is not None or _aware(signin.expires_at) <= now:
+        return None
+    if not user.active:
         return None
     if now - _aware(signin.last_seen_at) > policy.idle_for(user):
         signin.revoked_at = now
