@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import weakref
 from collections.abc import Callable
 
 from flask import Flask, current_app, g
@@ -13,6 +15,22 @@ SessionFactory = Callable[[], Session]
 
 
 def make_engine(url: str) -> Engine:
+    engine = _create(url)
+    # gunicorn loads the app once and forks its workers (preload_app): a connection the
+    # parent opened must never be shared by two processes. Each child forgets the parent's
+    # pool without closing it, and opens its own. The weak reference lets engines go.
+    forget_in_child = weakref.WeakMethod(engine.dispose)
+    os.register_at_fork(after_in_child=lambda: _call(forget_in_child, close=False))
+    return engine
+
+
+def _call(method_ref: weakref.WeakMethod, **kwargs) -> None:
+    method = method_ref()
+    if method is not None:
+        method(**kwargs)
+
+
+def _create(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
 
