@@ -49,18 +49,43 @@ def scoped_environ(values: dict[str, str]) -> Iterator[None]:
 
 
 @contextmanager
-def scratch_database() -> Iterator[Scratch]:
-    """A fresh SQLite database, migrated and seeded with the demo cohort, removed afterwards."""
+def scratch_database(postgres: str | None = None) -> Iterator[Scratch]:
+    """A fresh database, migrated and seeded with the demo cohort, removed afterwards: SQLite
+    in a temporary directory, or, given a PostgreSQL server's URL, a database of its own
+    created on that server and dropped at the end."""
     with tempfile.TemporaryDirectory(prefix="tend-bench-") as tmp:
         directory = Path(tmp)
-        env = {
-            "APP_ENV": "development",
-            "DATABASE_URL": f"sqlite:///{directory / 'tend.sqlite3'}",
-            "DATA_KEYS": Fernet.generate_key().decode(),
-            "SECRET_KEY": secrets.token_hex(32),
-        }
-        password = _migrate_and_seed(env)
-        yield Scratch(directory=directory, env=env, password=password)
+        with _database_url(directory, postgres) as database_url:
+            env = {
+                "APP_ENV": "development",
+                "DATABASE_URL": database_url,
+                "DATA_KEYS": Fernet.generate_key().decode(),
+                "SECRET_KEY": secrets.token_hex(32),
+            }
+            password = _migrate_and_seed(env)
+            yield Scratch(directory=directory, env=env, password=password)
+
+
+@contextmanager
+def _database_url(directory: Path, postgres: str | None) -> Iterator[str]:
+    if postgres is None:
+        yield f"sqlite:///{directory / 'tend.sqlite3'}"
+        return
+    from sqlalchemy import create_engine, make_url, text
+
+    server = make_url(postgres)
+    name = f"tend_bench_{secrets.token_hex(4)}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield server.set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
 
 
 def _migrate_and_seed(env: dict[str, str]) -> str:
@@ -79,6 +104,21 @@ def _migrate_and_seed(env: dict[str, str]) -> str:
         finally:
             engine.dispose()
     return accounts.password
+
+
+def database_info(url: str) -> str:
+    """Which database a run measured, with its version."""
+    if url.startswith("sqlite"):
+        return f"SQLite {sqlite3.sqlite_version}"
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            version = connection.execute(text("SHOW server_version")).scalar_one()
+    finally:
+        engine.dispose()
+    return f"PostgreSQL {version.split()[0]}"
 
 
 def free_port() -> int:

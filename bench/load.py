@@ -15,8 +15,8 @@ from pathlib import Path
 from bench.server import Gunicorn
 
 LUA = Path(__file__).resolve().parent / "wrk_report.lua"
-# Every request a POST of one form body (given after `--`), with the same JSON report.
-POST_LUA = Path(__file__).resolve().parent / "wrk_post.lua"
+# Autosaves from one device per wrk thread, each into its own draft, with the same report.
+AUTOSAVE_LUA = Path(__file__).resolve().parent / "wrk_autosave.lua"
 MARKER = "BENCH_JSON "
 
 
@@ -156,13 +156,15 @@ def warm_up(
     path: str = "/",
     script: Path = LUA,
     script_args: Sequence[str] = (),
+    connections: int = 20,
+    threads: int = 2,
 ) -> None:
     """Every worker imports, connects and compiles its templates before anything is measured."""
     if seconds > 0:
         run_wrk(
             server.url + path,
-            connections=20,
-            threads=2,
+            connections=connections,
+            threads=threads,
             duration=seconds,
             headers=headers,
             script=script,

@@ -21,7 +21,8 @@ def machine_line(results: dict) -> str:
     return (
         f"{results['date']}, {results['nproc']} cores ({results['cpu_model']}), "
         f"gunicorn {gunicorn['workers']} workers × {gunicorn['threads']} threads "
-        f"({gunicorn['worker_class']}), commit {results['git']['commit']}"
+        f"({gunicorn['worker_class']}), {results.get('database', 'SQLite')}, "
+        f"commit {results['git']['commit']}"
         + (" with uncommitted changes" if results["git"]["uncommitted_changes"] else "")
     )
 
@@ -171,10 +172,19 @@ def journal_lines(journal: dict) -> list[str]:
         f"characters, {seed['body_chars']['mean']} on average) in {seed['seconds']} s. "
         f"The journal list shows "
         f"{checks['list_entries_on_page']} entries per page; the reading room for "
-        f"{seed['group_name']}, week {seed['week']} shows {seed['reading_room_entries']} entries "
-        f"from {seed['reading_room_authors']} people "
+        f"{seed['group_name']}, week {seed['week']} holds {seed['reading_room_entries']} entries "
+        f"from {seed['reading_room_authors']} people and shows "
+        f"{checks['reading_room_entries_shown']} a page "
         f"({checks['reading_room_html_bytes'] / 1000:.0f} kB of HTML).",
     ]
+    drafts = checks.get("autosave_drafts")
+    if drafts:
+        kept = drafts["version_sum"] == checks["autosave_posts_answered_200"]
+        lines[0] += (
+            f" The saves wrote {drafts['drafts']} drafts whose versions add up to "
+            f"{drafts['version_sum']}, for {checks['autosave_posts_answered_200']} saves "
+            f"answered 200: {'no update was lost' if kept else '**some updates were lost**'}."
+        )
     disturbed = [
         f"{key} ({run['cpu_seconds']['other']} of {run['cpu_seconds']['capacity']} CPU s)"
         for key, run in journal["runs"].items()

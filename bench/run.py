@@ -22,7 +22,13 @@ from pathlib import Path
 
 from bench import journal, load, report, weight
 from bench.client import browser_headers, cookie_header, sign_in
-from bench.environment import ROOT, gunicorn_settings, machine_info, scratch_database
+from bench.environment import (
+    ROOT,
+    database_info,
+    gunicorn_settings,
+    machine_info,
+    scratch_database,
+)
 from bench.server import Gunicorn
 
 RESULTS = ROOT / "bench" / "results"
@@ -43,6 +49,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json", help="results file")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="a PostgreSQL server to measure against instead of SQLite, e.g. "
+        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres (a database of its own is "
+        "created there and dropped after)",
+    )
     args = parser.parse_args(argv)
     if args.duration < 1 or args.duration > 300:
         parser.error("--duration must be between 1 and 300 seconds")
@@ -96,7 +109,8 @@ def run(args: argparse.Namespace) -> dict:
     workers = results["gunicorn"]["workers"]
     parts = {args.only} if args.only else set(DEFAULT_PARTS)
     load.progress("Preparing a fresh database (migrate, seed)")
-    with scratch_database() as scratch:
+    with scratch_database(args.postgres) as scratch:
+        results["database"] = database_info(scratch.env["DATABASE_URL"])
         tend = Gunicorn(
             "tend",
             TEND_APP,
