@@ -223,9 +223,13 @@ class JournalEntry(SQLModel, table=True):
     __tablename__ = "journal_entry"
     __table_args__ = (
         UniqueConstraint("user_id", "client_uuid"),
-        # The reading room and group reflections pick one group's shared entries for a week
-        # out of thousands of private ones.
-        Index("ix_journal_entry_group_week_sharing", "small_group_id", "week", "sharing"),
+        # The reading room picks one group's shared entries for a week out of thousands of
+        # private ones, orders them and fingerprints them (for its summary) from this index
+        # alone: a request reads the rows of the entries it shows, not of all ~400.
+        Index(
+            "ix_journal_entry_group_week_sharing",
+            *("small_group_id", "week", "sharing", "draft", "shared_at", "version", "updated_at"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

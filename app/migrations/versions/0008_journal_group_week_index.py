@@ -1,4 +1,4 @@
-"""an index for one small group's shared entries of a week
+"""an index covering one small group's shared entries of a week
 
 Revision ID: 0008
 Revises: 0007
@@ -17,7 +17,9 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('journal_entry', schema=None) as batch_op:
         batch_op.create_index(
-            'ix_journal_entry_group_week_sharing', ['small_group_id', 'week', 'sharing'], unique=False
+            'ix_journal_entry_group_week_sharing',
+            ['small_group_id', 'week', 'sharing', 'draft', 'shared_at', 'version', 'updated_at'],
+            unique=False,
         )
 
 
