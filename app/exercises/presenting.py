@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, url_for
-from flask_babel import format_datetime, format_decimal, get_locale, ngettext
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 
 
@@ -72,5 +72,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(seconds_text)
     app.add_template_global(exercise_title)
     app.add_template_filter(lambda value: format_decimal(value), "format_number")
-    app.add_template_filter(lambda value: format_datetime(value, "short"), "format_datetime_short")
     app.add_template_global(player_data)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from flask import g
+from flask_babel import format_datetime
 
+from app.formatting import format_datetime_short
 from app.models import User
 from tests.conftest import post, sign_in
 
@@ -128,3 +132,12 @@ def test_the_switcher_never_redirects_to_another_site(client, next_url):
 def test_the_switcher_keeps_a_local_path_and_its_query(client):
     response = post(client, "/language", {"locale": "fr_CA", "next": "/help?from=menu"})
     assert response.location == "/help?from=menu"
+
+
+@pytest.mark.parametrize("accept_language", ["en", "fr-CA"])
+@pytest.mark.parametrize("zone", ["America/Vancouver", "Europe/Paris"])
+def test_short_date_times_read_as_flask_babel_would_write_them(app, accept_language, zone):
+    with app.test_request_context(headers={"Accept-Language": accept_language}):
+        g.timezone = zone
+        for value in (datetime(2026, 11, 27, 23, 5, tzinfo=UTC), datetime(2026, 7, 1, 3, 0)):
+            assert format_datetime_short(value) == format_datetime(value, "short")
