@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select, update
 
 from app import access, program
@@ -256,9 +257,15 @@ def list_entries(
     draft_ids = [i for i, draft, _w in outline if draft] if page == 1 and week is None else []
     start = (page - 1) * page_size
     shown_ids = saved_ids[start : start + page_size]
+    # The list shows titles, words and dates: the encrypted answers stay undecrypted.
+    unshown = (JournalEntry.feelings, JournalEntry.sensations, JournalEntry.intensity)
     loaded = {
         e.id: e
-        for e in db.exec(select(JournalEntry).where(JournalEntry.id.in_(shown_ids + draft_ids)))
+        for e in db.exec(
+            select(JournalEntry)
+            .where(JournalEntry.id.in_(shown_ids + draft_ids))
+            .options(*(defer(column, raiseload=True) for column in unshown))
+        )
     }
     return EntryPage(
         entries=[loaded[i] for i in shown_ids],
