@@ -42,6 +42,8 @@ READING_GROUP = "Cedar"  # the demo's first small group
 READING_WEEK = 3
 CONNECTIONS = 10
 READING_ROOM_TARGET_MS = 100
+# Each page is measured this many times, interleaved, and judged on its median run.
+ROUNDS = 3
 FACILITATOR = "facilitator@example.org"
 RANDOM_SEED = 20261127
 # Each wrk thread's draft is this UUID ending in the thread's number (bench/wrk_autosave.lua).
@@ -410,8 +412,49 @@ def _targets(
     return targets, checks
 
 
-def measure(server: Gunicorn, scratch: Scratch, *, duration: int, warmup: int, threads: int):
-    """Seed, check, warm up and measure the four pages; the targets judged on this run."""
+def _warm_up(server: Gunicorn, target: Target, warmup: int) -> None:
+    """Warm a page up just before its first run, and let the server work off what the
+    warm-up left queued. The home page as long as the other parts warm up; each journal page
+    half as long."""
+    seconds = warmup if target.key == "home" else max(1, warmup // 2)
+    load.progress(f"journal: warming up {target.path} for {seconds} s")
+    load.warm_up(
+        server,
+        seconds=seconds,
+        headers=target.headers,
+        path=target.path,
+        script=target.script,
+        script_args=target.script_args,
+        **({"connections": CONNECTIONS, "threads": target.threads} if target.threads else {}),
+    )
+    load.wait_until_quiet(server)
+
+
+def _median_run(page_runs: list[dict]) -> dict:
+    """The run with the median p95 (the lower one of an even count), with every round's p95:
+    on a shared machine one run's p95 moves by tens of percent from one run to the next."""
+    ordered = sorted(page_runs, key=lambda run: run["latency_ms"]["p95"])
+    median = dict(ordered[(len(ordered) - 1) // 2])
+    median["p95_each_round_ms"] = [run["latency_ms"]["p95"] for run in page_runs]
+    median["non_200_all_rounds"] = sum(run["non_200"] for run in page_runs)
+    median["socket_errors_all_rounds"] = {
+        name: sum(run["socket_errors"][name] for run in page_runs)
+        for name in median["socket_errors"]
+    }
+    return median
+
+
+def measure(
+    server: Gunicorn,
+    scratch: Scratch,
+    *,
+    duration: int,
+    warmup: int,
+    threads: int,
+    rounds: int = ROUNDS,
+):
+    """Seed, check, warm up and measure the four pages, in rounds; the targets judged on each
+    page's median run."""
     load.progress(
         f"journal: seeding {PARTICIPANTS} participants × {ENTRIES_EACH} entries "
         "(encrypted one by one)"
@@ -419,38 +462,31 @@ def measure(server: Gunicorn, scratch: Scratch, *, duration: int, warmup: int, t
     seeded = seed(scratch)
     load.progress(f"journal: seeded in {seeded.seconds} s; signing in and checking each page")
     targets, checks = _targets(server, scratch, seeded)
-    runs = {}
-    for target in targets:
-        # Each page is warmed up just before it is measured, and requests the warm-up left
-        # queued (a reading-room view takes over 100 ms of CPU) are worked off first.
-        # The home page as long as the other parts warm up; each journal page half as long.
-        seconds = warmup if target.key == "home" else max(1, warmup // 2)
-        load.progress(f"journal: warming up {target.path} for {seconds} s")
-        load.warm_up(
-            server,
-            seconds=seconds,
-            headers=target.headers,
-            path=target.path,
-            script=target.script,
-            script_args=target.script_args,
-            **({"connections": CONNECTIONS, "threads": target.threads} if target.threads else {}),
-        )
-        load.wait_until_quiet(server)
-        load.progress(f"journal: wrk -c{CONNECTIONS} {target.path} for {duration} s")
-        run = load.measure(
-            server,
-            connections=CONNECTIONS,
-            threads=target.threads or threads,
-            duration=duration,
-            headers=target.headers,
-            path=target.path,
-            script=target.script,
-            script_args=target.script_args,
-        )
-        run.update(label=target.label, path=target.path, signed_in_as=target.signed_in_as)
-        run["method"] = "POST" if target.script_args else "GET"
-        runs[target.key] = run
-        load.wait_until_quiet(server)
+    every_run: dict[str, list[dict]] = {target.key: [] for target in targets}
+    for number in range(1, rounds + 1):
+        for target in targets:
+            if number == 1:
+                _warm_up(server, target, warmup)
+            load.progress(
+                f"journal: round {number}/{rounds}: wrk -c{CONNECTIONS} {target.path} "
+                f"for {duration} s"
+            )
+            run = load.measure(
+                server,
+                connections=CONNECTIONS,
+                threads=target.threads or threads,
+                duration=duration,
+                headers=target.headers,
+                path=target.path,
+                script=target.script,
+                script_args=target.script_args,
+            )
+            run.update(label=target.label, path=target.path, signed_in_as=target.signed_in_as)
+            run["method"] = "POST" if target.script_args else "GET"
+            run["round"] = number
+            every_run[target.key].append(run)
+            load.wait_until_quiet(server)
+    runs = {key: _median_run(page_runs) for key, page_runs in every_run.items()}
     # With no lost update, the drafts' versions add up to the saves answered 200 (warm-up
     # and the check above included).
     checks["autosave_drafts"] = bench_drafts(scratch, seeded)
@@ -462,7 +498,7 @@ def measure(server: Gunicorn, scratch: Scratch, *, duration: int, warmup: int, t
     for key in ("list", "save"):
         p95 = runs[key]["latency_ms"]["p95"]
         verdicts[key] = {
-            "target": "p95 within the home page's p95 in the same run",
+            "target": "median p95 within the home page's median p95 in the same run",
             "limit_ms": home_p95,
             "p95_ms": p95,
             "ratio_to_home": round(p95 / max(home_p95, 1e-3), 2),
@@ -477,6 +513,7 @@ def measure(server: Gunicorn, scratch: Scratch, *, duration: int, warmup: int, t
     }
     return {
         "duration_s": duration,
+        "rounds": rounds,
         "warmup_s": warmup,
         "wrk_threads": threads,
         "connections": CONNECTIONS,
@@ -484,5 +521,6 @@ def measure(server: Gunicorn, scratch: Scratch, *, duration: int, warmup: int, t
         "checks": checks,
         "request_headers": {target.key: sorted(target.headers) for target in targets},
         "runs": runs,
+        "every_run": every_run,
         "targets": verdicts,
     }

@@ -50,6 +50,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json", help="results file")
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=journal.ROUNDS,
+        help=f"journal part: times each page is measured, judged on the median ({journal.ROUNDS})",
+    )
+    parser.add_argument(
         "--postgres",
         metavar="URL",
         help="a PostgreSQL server to measure against instead of SQLite, e.g. "
@@ -59,6 +65,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.duration < 1 or args.duration > 300:
         parser.error("--duration must be between 1 and 300 seconds")
+    if args.rounds < 1 or args.rounds > 9:
+        parser.error("--rounds must be between 1 and 9")
     return args
 
 
@@ -137,7 +145,12 @@ def run(args: argparse.Namespace) -> dict:
             if "journal" in parts:
                 # Last on this server: its seed would change what the other parts measure.
                 results["journal"] = journal.measure(
-                    tend, scratch, duration=args.duration, warmup=args.warmup, threads=args.threads
+                    tend,
+                    scratch,
+                    duration=args.duration,
+                    warmup=args.warmup,
+                    threads=args.threads,
+                    rounds=args.rounds,
                 )
     if "load" in results:
         bare = Gunicorn(
@@ -167,8 +180,9 @@ def main(argv: list[str] | None = None) -> int:
         (name, run) for name in ("tend", "bare") for run in results.get("load", {}).get(name, [])
     ]
     runs += [
-        (f"journal {run['method']} {run['path']}", run)
-        for run in results.get("journal", {}).get("runs", {}).values()
+        (f"journal {run['method']} {run['path']} round {run['round']}", run)
+        for page_runs in results.get("journal", {}).get("every_run", {}).values()
+        for run in page_runs
     ]
     failed = [
         f"{name} -c{run['connections']}: {run['access_log_statuses']} {run['socket_errors']}"
