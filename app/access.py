@@ -54,13 +54,21 @@ def require_roles(*roles: Role) -> Callable:
 
 
 def participant_membership(db: Session, user: User) -> Membership | None:
-    """The participant's place in their most recent cohort."""
-    query = (
-        select(Membership)
-        .where(Membership.user_id == user.id, Membership.role == Role.participant)
-        .order_by(Membership.joined_at.desc(), Membership.id.desc())
-    )
-    return db.exec(query).first()
+    """The participant's place in their most recent cohort.
+
+    Asked for several times in one request (the time zone, the page, what is due), it is read
+    once per database session: memberships are only ever added, at enrolment, before anyone
+    could have asked for that person's.
+    """
+    known = db.info.setdefault("participant_memberships", {})
+    if user.id not in known:
+        query = (
+            select(Membership)
+            .where(Membership.user_id == user.id, Membership.role == Role.participant)
+            .order_by(Membership.joined_at.desc(), Membership.id.desc())
+        )
+        known[user.id] = db.exec(query).first()
+    return known[user.id]
 
 
 def team_cohorts(db: Session, user: User) -> list[Cohort]:
