@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from threading import Lock
 
 from cachetools import LRUCache
-from sqlalchemy.orm import defer
 from sqlmodel import Session, func, select
 
 from app import access, audit
+from app.journal.services import without_answers
 from app.models import FollowUp, JournalEntry, ReflectionRead, Sharing, SmallGroup, User, utcnow
 
 # Summaries of a group's week appear only when enough people contributed that no one
@@ -37,10 +37,6 @@ def _week_filter(group_id: int, week: int | None):
         *_shared_with_team(),
         JournalEntry.week.is_(None) if week is None else JournalEntry.week == week,
     )
-
-
-# Encrypted answers the reading room never shows on a page.
-_NOT_SHOWN = (JournalEntry.feelings, JournalEntry.sensations, JournalEntry.intensity)
 
 
 @dataclass(frozen=True)
@@ -147,8 +143,7 @@ def group_week_page(
         .outerjoin(FollowUp, FollowUp.entry_id == JournalEntry.id)
         .where(JournalEntry.id.in_(page_ids.scalar_subquery()))
         .order_by(*newest_first)
-        # The page shows title and words only; the rest would be decrypted for nothing.
-        .options(*(defer(column, raiseload=True) for column in _NOT_SHOWN))
+        .options(*without_answers())  # the page shows titles and words
     )
     rows = list(db.exec(query))
     has_more = page_size is not None and len(rows) > page_size

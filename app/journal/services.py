@@ -63,6 +63,13 @@ def intensity_of(entry: JournalEntry) -> int | None:
     return int(entry.intensity) if entry.intensity is not None else None
 
 
+def without_answers() -> list:
+    """Loader options for pages that show none of an entry's answers (feelings, sensations,
+    intensity): they stay encrypted, and touching one raises instead of querying."""
+    answers = (JournalEntry.feelings, JournalEntry.sensations, JournalEntry.intensity)
+    return [defer(column, raiseload=True) for column in answers]
+
+
 def _membership(db: Session, user: User):
     membership = access.participant_membership(db, user)
     if membership is None:
@@ -257,14 +264,12 @@ def list_entries(
     draft_ids = [i for i, draft, _w in outline if draft] if page == 1 and week is None else []
     start = (page - 1) * page_size
     shown_ids = saved_ids[start : start + page_size]
-    # The list shows titles, words and dates: the encrypted answers stay undecrypted.
-    unshown = (JournalEntry.feelings, JournalEntry.sensations, JournalEntry.intensity)
     loaded = {
         e.id: e
         for e in db.exec(
             select(JournalEntry)
             .where(JournalEntry.id.in_(shown_ids + draft_ids))
-            .options(*(defer(column, raiseload=True) for column in unshown))
+            .options(*without_answers())  # the list shows titles, words and dates
         )
     }
     return EntryPage(
