@@ -7,7 +7,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 LOCALES := fr_CA
 
-.PHONY: run test setup install assets catalogs migrate seed lint format extract translations bench clean
+.PHONY: run test setup install assets catalogs migrate seed lint format extract bench clean
 
 run: setup migrate seed
 	@echo "Tend is at http://127.0.0.1:$(PORT)"
