@@ -106,6 +106,17 @@ def assert_no_axe_violations(page: Page) -> None:
     )
 
 
+# Every path the service worker has cached, in every cache.
+CACHED_URLS_JS = """async () => {
+    const urls = [];
+    for (const key of await caches.keys()) {
+        const cache = await caches.open(key);
+        for (const request of await cache.keys()) urls.push(new URL(request.url).pathname);
+    }
+    return urls;
+}"""
+
+
 TOUCH_TARGETS_JS = """(minimum) => {
     const visible = (el) => {
         if (el.closest('[hidden], [inert]')) return false;

@@ -22,6 +22,7 @@ from app.config import ROOT
 from app.models import ExerciseRecord, User
 from tests.browser.conftest import DEMO_PASSWORD
 from tests.browser.helpers import (
+    CACHED_URLS_JS,
     assert_no_axe_violations,
     assert_no_csp_violations,
     assert_touch_targets,
@@ -260,16 +261,6 @@ def test_reduced_motion_shows_a_count_and_no_pacer(pages):
     check_page(page)
     page.get_by_role("button", name="Stop").click()
     expect(player).to_have_attribute("data-state", "stopped")
-
-
-CACHED_URLS_JS = """async () => {
-    const urls = [];
-    for (const key of await caches.keys()) {
-        const cache = await caches.open(key);
-        for (const request of await cache.keys()) urls.push(new URL(request.url).pathname);
-    }
-    return urls;
-}"""
 
 
 OUTBOX_META_JS = """() => new Promise((resolve, reject) => {

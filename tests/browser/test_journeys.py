@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from app.config import ROOT
 from tests.browser.conftest import DEMO_PASSWORD
 from tests.browser.helpers import (
+    CACHED_URLS_JS,
     assert_no_axe_violations,
     check_page,
     sign_in,
@@ -289,16 +290,6 @@ def test_keyboard_only(page: Page):
     page.get_by_role("button", name="Sign out", exact=True).focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/signin$"))
-
-
-CACHED_URLS_JS = """async () => {
-    const urls = [];
-    for (const key of await caches.keys()) {
-        const cache = await caches.open(key);
-        for (const request of await cache.keys()) urls.push(new URL(request.url).pathname);
-    }
-    return urls;
-}"""
 
 
 def test_service_worker_offline_page(pages, page: Page, live_server):
