@@ -91,24 +91,6 @@ class Reflection:
 PAGE_SIZE = 20
 
 
-def group_week(
-    db: Session,
-    viewer: User,
-    cohort_id: int,
-    group_id: int,
-    week: int | None,
-    *,
-    page: int = 1,
-    page_size: int | None = None,
-) -> list[Reflection]:
-    """Entries shared with the team from one small group and week, newest first: all of
-    them, or one page of page_size.
-
-    Opening them is a read of participant content: one audit event per entry shown.
-    """
-    return group_week_page(db, viewer, cohort_id, group_id, week, page=page, page_size=page_size)[0]
-
-
 def group_week_page(
     db: Session,
     viewer: User,
@@ -119,7 +101,11 @@ def group_week_page(
     page: int = 1,
     page_size: int | None = PAGE_SIZE,
 ) -> tuple[list[Reflection], bool]:
-    """One page of group_week, and whether another page follows."""
+    """Entries shared with the team from one small group and week, newest first: one page of
+    page_size (all of them with None), and whether another page follows.
+
+    Opening them is a read of participant content: one audit event per entry shown.
+    """
     group = db.get(SmallGroup, group_id)
     if group is None or group.cohort_id != cohort_id:
         raise NotYourGroup
