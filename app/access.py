@@ -7,6 +7,7 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from app.models import Cohort, JournalEntry, Membership, Role, Sharing, SmallGroup, User
@@ -57,10 +58,9 @@ def participant_membership(db: Session, user: User) -> Membership | None:
     """The participant's place in their most recent cohort.
 
     Asked for several times in one request (the time zone, the page, what is due), it is read
-    once per database session: memberships are only ever added, at enrolment, before anyone
-    could have asked for that person's.
+    once per database session (see _memberships).
     """
-    known = db.info.setdefault("participant_memberships", {})
+    known = _memberships(db, "participant")
     if user.id not in known:
         query = (
             select(Membership)
@@ -69,6 +69,43 @@ def participant_membership(db: Session, user: User) -> Membership | None:
         )
         known[user.id] = db.exec(query).first()
     return known[user.id]
+
+
+def cohort_membership(db: Session, user: User, cohort_id: int) -> Membership | None:
+    """The person's one place in a cohort (participant or team), or None.
+
+    A staff page asks twice or more (may they open the cohort, do they facilitate this small
+    group); it is read once per database session (see _memberships).
+    """
+    known = _memberships(db, "cohort")
+    key = (user.id, cohort_id)
+    if key not in known:
+        query = select(Membership).where(
+            Membership.user_id == user.id, Membership.cohort_id == cohort_id
+        )
+        known[key] = db.exec(query).first()
+    return known[key]
+
+
+def _memberships(db: Session, kind: str) -> dict:
+    """Memberships this database session has read, by kind of lookup.
+
+    Kept only until the session writes a membership: the listener below forgets them all
+    then, so a lookup never answers from before an enrolment in the same session. The objects
+    themselves are the session's own, so a change to one is seen at once.
+    """
+    return db.info.setdefault(_MEMBERSHIPS, {}).setdefault(kind, {})
+
+
+_MEMBERSHIPS = "tend_memberships"
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_memberships(db, _flush_context, _instances) -> None:
+    if _MEMBERSHIPS in db.info and any(
+        isinstance(obj, Membership) for obj in (*db.new, *db.dirty, *db.deleted)
+    ):
+        del db.info[_MEMBERSHIPS]
 
 
 def team_cohorts(db: Session, user: User) -> list[Cohort]:
@@ -87,12 +124,8 @@ def team_cohorts(db: Session, user: User) -> list[Cohort]:
 
 
 def is_on_team(db: Session, user: User, cohort_id: int, roles=TEAM_ROLES) -> bool:
-    query = select(Membership.id).where(
-        Membership.user_id == user.id,
-        Membership.cohort_id == cohort_id,
-        Membership.role.in_(list(roles)),
-    )
-    return db.exec(query).first() is not None
+    membership = cohort_membership(db, user, cohort_id)
+    return membership is not None and membership.role in roles
 
 
 def may_manage_cohort(db: Session, user: User, cohort_id: int) -> bool:
@@ -140,14 +173,12 @@ def facilitates_group(db: Session, user: User, cohort_id: int, small_group_id: i
     """A facilitator of this small group: assigned to it, or to the whole cohort."""
     if user.role != Role.facilitator or small_group_id is None:
         return False
-    membership = db.exec(
-        select(Membership).where(
-            Membership.user_id == user.id,
-            Membership.cohort_id == cohort_id,
-            Membership.role == Role.facilitator,
-        )
-    ).first()
-    return membership is not None and membership.small_group_id in (None, small_group_id)
+    membership = cohort_membership(db, user, cohort_id)
+    return (
+        membership is not None
+        and membership.role == Role.facilitator
+        and membership.small_group_id in (None, small_group_id)
+    )
 
 
 def same_small_group(db: Session, user: User, cohort_id: int, small_group_id: int | None) -> bool:

@@ -12,7 +12,7 @@ from app.access import require_roles
 from app.facilitator import bp
 from app.journal import reading_room
 from app.journal.choices import vocabulary
-from app.models import Role, SmallGroup
+from app.models import Role
 from app.security import wants_partial
 
 
@@ -38,7 +38,7 @@ def reading_room_week(cohort_id: int, group_id: int, week: int):
     printing = request.args.get("print") == "1"
     page = max(1, request.args.get("page", 1, type=int))
     try:
-        items, has_more = reading_room.group_week_page(
+        shown = reading_room.group_week_page(
             session,
             current_user,
             cohort.id,
@@ -55,13 +55,13 @@ def reading_room_week(cohort_id: int, group_id: int, week: int):
     return render_template(
         "facilitator/reading_room.html",
         cohort=cohort,
-        group=session.get(SmallGroup, group_id),
+        group=shown.group,
         week=week,
-        items=items,
+        items=shown.reflections,
         summary=[(words.get(word, word), count) for word, count in summary] if summary else None,
         printing=printing,
         page=page,
-        has_more=has_more,
+        has_more=shown.has_more,
         min_contributors=reading_room.MIN_CONTRIBUTORS,
         follow_up_note_max=reading_room.NOTE_MAX,
     )

@@ -88,6 +88,13 @@ class Reflection:
     follow_up: FollowUp | None
 
 
+@dataclass(frozen=True)
+class WeekPage:
+    group: SmallGroup
+    reflections: list[Reflection]
+    has_more: bool
+
+
 PAGE_SIZE = 20
 
 
@@ -100,7 +107,7 @@ def group_week_page(
     *,
     page: int = 1,
     page_size: int | None = PAGE_SIZE,
-) -> tuple[list[Reflection], bool]:
+) -> WeekPage:
     """Entries shared with the team from one small group and week, newest first: one page of
     page_size (all of them with None), and whether another page follows.
 
@@ -147,7 +154,7 @@ def group_week_page(
         Reflection(entry, author_name, read_id is not None, flag)
         for entry, author_name, read_id, flag in rows
     ]
-    return reflections, has_more
+    return WeekPage(group, reflections, has_more)
 
 
 def _entry_for_team(db: Session, viewer: User, entry_id: int) -> JournalEntry:

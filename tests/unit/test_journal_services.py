@@ -41,10 +41,9 @@ def count_entries(db, user) -> int:
 
 def week_shown(db, viewer, cohort_id, group_id):
     """Everything a small group shared with the team in WEEK, as one page."""
-    shown, _has_more = reading_room.group_week_page(
+    return reading_room.group_week_page(
         db, viewer, cohort_id, group_id, WEEK, page_size=None
-    )
-    return shown
+    ).reflections
 
 
 def add_willow_facilitator(world):

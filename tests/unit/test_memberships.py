@@ -1,5 +1,6 @@
-"""A participant's place in their cohort is asked for many times in one request (the time
-zone, the page, what is due); the database answers once per session."""
+"""A person's place in a cohort is asked for many times in one request (the time zone, the
+page, what is due; may they open the cohort, do they facilitate this group); the database
+answers once per session."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 
 from app import access
+from app.models import Membership, Role
 
 
 @contextmanager
@@ -44,3 +46,31 @@ def test_each_person_gets_their_own_membership(db, world):
 def test_staff_have_no_participant_membership(db, world):
     assert access.participant_membership(db, world.facilitator) is None
     assert access.participant_membership(db, world.facilitator) is None
+
+
+def test_a_team_membership_is_read_once_per_session(db, world):
+    assert access.is_on_team(db, world.facilitator, world.cohort.id)
+    with counted_statements(db) as statements:
+        assert access.facilitates_group(db, world.facilitator, world.cohort.id, world.cedar.id)
+        assert access.may_manage_cohort(db, world.facilitator, world.cohort.id)
+        assert not access.is_on_team(db, world.facilitator, world.other_cohort.id)
+        assert not access.is_on_team(db, world.facilitator, world.other_cohort.id)
+    assert len(statements) == 1  # the other cohort, once
+
+
+def test_the_team_lookup_keeps_roles_apart(db, world):
+    assert access.is_on_team(db, world.medical, world.cohort.id)
+    assert not access.may_manage_cohort(db, world.medical, world.cohort.id)
+    assert not access.facilitates_group(db, world.medical, world.cohort.id, world.cedar.id)
+    assert not access.is_on_team(db, world.participant, world.cohort.id)
+
+
+def test_a_membership_added_in_the_session_is_seen(db, world):
+    assert not access.facilitates_group(db, world.facilitator, world.other_cohort.id, 1)
+    assert access.participant_membership(db, world.facilitator) is None
+    late = world.add_person("late_facilitator", Role.facilitator)
+    assert not access.is_on_team(db, late, world.cohort.id)
+    db.add(Membership(user_id=late.id, cohort_id=world.cohort.id, role=Role.facilitator))
+    db.commit()
+    assert access.is_on_team(db, late, world.cohort.id)
+    assert access.facilitates_group(db, late, world.cohort.id, world.willow.id)
