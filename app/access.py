@@ -7,7 +7,7 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import event
+from sqlalchemy import bindparam, event
 from sqlmodel import Session, select
 
 from app.models import Cohort, JournalEntry, Membership, Role, Sharing, SmallGroup, User
@@ -54,6 +54,18 @@ def require_roles(*roles: Role) -> Callable:
     return decorator
 
 
+# Asked on nearly every request, so built once: building a statement and its cache key costs
+# more than SQLite takes to run it.
+_PARTICIPANT_MEMBERSHIP = (
+    select(Membership)
+    .where(Membership.user_id == bindparam("user_id"), Membership.role == Role.participant)
+    .order_by(Membership.joined_at.desc(), Membership.id.desc())
+)
+_COHORT_MEMBERSHIP = select(Membership).where(
+    Membership.user_id == bindparam("user_id"), Membership.cohort_id == bindparam("cohort_id")
+)
+
+
 def participant_membership(db: Session, user: User) -> Membership | None:
     """The participant's place in their most recent cohort.
 
@@ -62,12 +74,7 @@ def participant_membership(db: Session, user: User) -> Membership | None:
     """
     known = _memberships(db, "participant")
     if user.id not in known:
-        query = (
-            select(Membership)
-            .where(Membership.user_id == user.id, Membership.role == Role.participant)
-            .order_by(Membership.joined_at.desc(), Membership.id.desc())
-        )
-        known[user.id] = db.exec(query).first()
+        known[user.id] = db.exec(_PARTICIPANT_MEMBERSHIP, params={"user_id": user.id}).first()
     return known[user.id]
 
 
@@ -80,10 +87,9 @@ def cohort_membership(db: Session, user: User, cohort_id: int) -> Membership | N
     known = _memberships(db, "cohort")
     key = (user.id, cohort_id)
     if key not in known:
-        query = select(Membership).where(
-            Membership.user_id == user.id, Membership.cohort_id == cohort_id
-        )
-        known[key] = db.exec(query).first()
+        known[key] = db.exec(
+            _COHORT_MEMBERSHIP, params={"user_id": user.id, "cohort_id": cohort_id}
+        ).first()
     return known[key]
 
 

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select, update
 
@@ -82,17 +83,21 @@ def start_session(
     return token
 
 
+# Every signed-in request starts here: the session and its person in one query, built once
+# (building a statement and its cache key costs more than SQLite takes to run it).
+_SESSION_AND_PERSON = (
+    select(SignInSession, User)
+    .join(User, User.id == SignInSession.user_id)
+    .where(SignInSession.token_hash == bindparam("token_hash"))
+)
+
+
 def load_session(
     db: Session, token: str, policy: SessionPolicy, now: datetime | None = None
 ) -> tuple[User, SignInSession] | None:
     """The signed-in person for a cookie token, or None if the session ended or went idle."""
     now = now or utcnow()
-    # Every signed-in request starts here: the session and its person in one query.
-    found = db.exec(
-        select(SignInSession, User)
-        .join(User, User.id == SignInSession.user_id)
-        .where(SignInSession.token_hash == token_hash(token))
-    ).first()
+    found = db.exec(_SESSION_AND_PERSON, params={"token_hash": token_hash(token)}).first()
     if found is None:
         return None
     signin, user = found

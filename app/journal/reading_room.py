@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from threading import Lock
 
 from cachetools import LRUCache
+from sqlalchemy import bindparam
 from sqlmodel import Session, func, select
 
 from app import access, audit
@@ -31,11 +33,13 @@ def _shared_with_team():
     )
 
 
-def _week_filter(group_id: int, week: int | None):
+def _week_filter(no_week: bool):
+    """A small group's entries shared with the team in one week (or in none): parameters
+    group_id and week."""
     return (
-        JournalEntry.small_group_id == group_id,
+        JournalEntry.small_group_id == bindparam("group_id"),
         *_shared_with_team(),
-        JournalEntry.week.is_(None) if week is None else JournalEntry.week == week,
+        JournalEntry.week.is_(None) if no_week else JournalEntry.week == bindparam("week"),
     )
 
 
@@ -98,6 +102,32 @@ class WeekPage:
 PAGE_SIZE = 20
 
 
+@cache
+def _page_statement(no_week: bool, paged: bool):
+    """Built once per shape: building this statement and its cache key cost more than
+    running it. Parameters: group_id, week, reader_id, and skip and take when paged."""
+    newest_first = (JournalEntry.shared_at.desc(), JournalEntry.id.desc())
+    page_ids = select(JournalEntry.id).where(*_week_filter(no_week)).order_by(*newest_first)
+    if paged:
+        page_ids = page_ids.offset(bindparam("skip")).limit(bindparam("take"))
+    # The page is picked on the narrow index columns first; only its entries are then read in
+    # full, with the author's name, this reader's read marker and the follow-up flag (at
+    # most one of each per entry, so no row repeats).
+    return (
+        select(JournalEntry, User.display_name, ReflectionRead.id, FollowUp)
+        .join(User, User.id == JournalEntry.user_id)
+        .outerjoin(
+            ReflectionRead,
+            (ReflectionRead.entry_id == JournalEntry.id)
+            & (ReflectionRead.reader_id == bindparam("reader_id")),
+        )
+        .outerjoin(FollowUp, FollowUp.entry_id == JournalEntry.id)
+        .where(JournalEntry.id.in_(page_ids.scalar_subquery()))
+        .order_by(*newest_first)
+        .options(*without_answers())  # the page shows titles and words
+    )
+
+
 def group_week_page(
     db: Session,
     viewer: User,
@@ -118,27 +148,12 @@ def group_week_page(
         raise NotYourGroup
     if not access.facilitates_group(db, viewer, cohort_id, group_id):
         raise NotYourGroup
-    newest_first = (JournalEntry.shared_at.desc(), JournalEntry.id.desc())
-    page_ids = select(JournalEntry.id).where(*_week_filter(group_id, week)).order_by(*newest_first)
+    params = {"group_id": group_id, "week": week, "reader_id": viewer.id}
     if page_size is not None:
         # One more than a page, to know whether there is a next one.
-        page_ids = page_ids.offset((page - 1) * page_size).limit(page_size + 1)
-    # The page is picked on the narrow index columns first; only its entries are then read in
-    # full, with the author's name, this reader's read marker and the follow-up flag (at
-    # most one of each per entry, so no row repeats).
-    query = (
-        select(JournalEntry, User.display_name, ReflectionRead.id, FollowUp)
-        .join(User, User.id == JournalEntry.user_id)
-        .outerjoin(
-            ReflectionRead,
-            (ReflectionRead.entry_id == JournalEntry.id) & (ReflectionRead.reader_id == viewer.id),
-        )
-        .outerjoin(FollowUp, FollowUp.entry_id == JournalEntry.id)
-        .where(JournalEntry.id.in_(page_ids.scalar_subquery()))
-        .order_by(*newest_first)
-        .options(*without_answers())  # the page shows titles and words
-    )
-    rows = list(db.exec(query))
+        params.update(skip=(page - 1) * page_size, take=page_size + 1)
+    query = _page_statement(week is None, page_size is not None)
+    rows = list(db.exec(query, params=params))
     has_more = page_size is not None and len(rows) > page_size
     rows = rows[:page_size] if page_size is not None else rows
     audit.record_reads(
@@ -211,27 +226,32 @@ _summaries: LRUCache = LRUCache(maxsize=512)
 _summaries_lock = Lock()
 
 
+@cache
+def _fingerprint_statement(no_week: bool):
+    """What changes whenever a shared entry of the week is added, edited, un-shared or
+    deleted. Built once per shape, as it runs on every view."""
+    return select(
+        func.count(JournalEntry.id),
+        func.coalesce(func.sum(JournalEntry.id), 0),
+        func.coalesce(func.sum(JournalEntry.version), 0),
+        func.max(JournalEntry.updated_at),
+    ).where(*_week_filter(no_week))
+
+
 def week_summary(db: Session, group_id: int, week: int | None) -> list[tuple[str, int]] | None:
     """Feeling-word counts for a small group's week, or None below the contributor threshold.
 
     Not audited: only counts over at least MIN_CONTRIBUTORS people leave this function.
     """
-    fingerprint = tuple(
-        db.exec(
-            select(
-                func.count(JournalEntry.id),
-                func.coalesce(func.sum(JournalEntry.id), 0),
-                func.coalesce(func.sum(JournalEntry.version), 0),
-                func.max(JournalEntry.updated_at),
-            ).where(*_week_filter(group_id, week))
-        ).one()
-    )
+    params = {"group_id": group_id, "week": week}
+    fingerprint = tuple(db.exec(_fingerprint_statement(week is None), params=params).one())
     key = (group_id, week, fingerprint)
     with _summaries_lock:
         if key in _summaries:
             return _summaries[key]
     rows = db.exec(
-        select(JournalEntry.user_id, JournalEntry.feelings).where(*_week_filter(group_id, week))
+        select(JournalEntry.user_id, JournalEntry.feelings).where(*_week_filter(week is None)),
+        params=params,
     ).all()
     summary = _count_feelings(rows)
     with _summaries_lock:

@@ -293,6 +293,26 @@ def test_private_entries_and_drafts_do_not_count_towards_the_three(client, db, w
     assert "Not enough entries to show a summary" in page(client, week_url(world))
 
 
+def test_entries_without_a_week_have_a_room_of_their_own(client, db, world, facilitator):
+    third = world.add_person("third", Role.participant, world.cohort, world.cedar)
+    for author, body in ((world.participant, "undated one"), (world.same_group, "undated two")):
+        share(db, author, body, feelings=["calm"])
+    share(db, third, "undated three", feelings=["calm"])
+    share(db, third, "dated", feelings=["tired"])
+    for entry in db.exec(select(JournalEntry)).all():
+        if entry.body.startswith("undated"):
+            entry.week = None
+    db.commit()
+    no_week = main_of(page(client, week_url(world, 0)))
+    assert no_week.count('class="card reflection"') == 3
+    assert "undated two" in no_week and ">dated<" not in no_week
+    assert "<li>calm: 3</li>" in no_week and "tired" not in no_week
+    this_week = main_of(page(client, week_url(world)))
+    assert this_week.count('class="card reflection"') == 1
+    assert "undated" not in this_week
+    assert "Not enough entries to show a summary" in this_week
+
+
 # --- Who is refused. -----------------------------------------------------------------------
 
 
