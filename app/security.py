@@ -85,8 +85,10 @@ def _participant_time_zone() -> None:
     if current_user.is_authenticated and current_user.role == Role.participant:
         membership = participant_membership(db.session(), current_user)
         if membership is not None:
-            cohort = db.session().get(Cohort, membership.cohort_id)
-            g.timezone = cohort.timezone
+            # Held for the request: the session's identity map keeps objects only while they
+            # are referenced, and most pages look the cohort up again.
+            g.participant_cohort = db.session().get(Cohort, membership.cohort_id)
+            g.timezone = g.participant_cohort.timezone
 
 
 def _headers(response: Response) -> Response:

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select, update
@@ -111,11 +112,21 @@ def own_entry(db: Session, user: User, entry_id: int) -> JournalEntry:
     return entry
 
 
+# Every autosave looks its entry up by UUID and claims the next version: built once.
+_BY_UUID = select(JournalEntry).where(
+    JournalEntry.user_id == bindparam("user_id"),
+    JournalEntry.client_uuid == bindparam("client_uuid"),
+)
+_CLAIM_VERSION = (
+    update(JournalEntry)
+    .where(JournalEntry.id == bindparam("entry_id"), JournalEntry.version == bindparam("read"))
+    .values(version=JournalEntry.version + 1)
+    .execution_options(synchronize_session=False)
+)
+
+
 def by_uuid(db: Session, user: User, client_uuid: str) -> JournalEntry | None:
-    query = select(JournalEntry).where(
-        JournalEntry.user_id == user.id, JournalEntry.client_uuid == client_uuid
-    )
-    return db.exec(query).first()
+    return db.exec(_BY_UUID, params={"user_id": user.id, "client_uuid": client_uuid}).first()
 
 
 def save(
@@ -165,12 +176,7 @@ def save(
     read_version = entry.version
     # Claim the next version with a guarded update: of two saves racing from the same
     # version, only one moves it on; the other meets the conflict instead of overwriting.
-    claimed = db.exec(
-        update(JournalEntry)
-        .where(JournalEntry.id == entry.id, JournalEntry.version == read_version)
-        .values(version=read_version + 1)
-        .execution_options(synchronize_session=False)
-    )
+    claimed = db.exec(_CLAIM_VERSION, params={"entry_id": entry.id, "read": read_version})
     if claimed.rowcount != 1:
         db.rollback()
         db.refresh(entry)
@@ -229,6 +235,21 @@ class EntryPage:
     weeks: list[int]
 
 
+_NEWEST = (JournalEntry.created_at.desc(), JournalEntry.id.desc())
+# The list's two statements, built once: it is the journal's busiest page, and building a
+# statement and its cache key costs more than SQLite takes to run it.
+_OUTLINE = (
+    select(JournalEntry.id, JournalEntry.draft, JournalEntry.week)
+    .where(JournalEntry.user_id == bindparam("user_id"))
+    .order_by(*_NEWEST)
+)
+_LISTED = (
+    select(JournalEntry)
+    .where(JournalEntry.id.in_(bindparam("ids", expanding=True)))
+    .options(*without_answers())  # the list shows titles, words and dates
+)
+
+
 def list_entries(
     db: Session,
     user: User,
@@ -241,10 +262,9 @@ def list_entries(
     """The person's own entries, newest first. Search runs here, after decryption: the
     database only ever holds ciphertext, and one person's journal is small enough. Without a
     search, only the page shown is decrypted."""
-    order = (JournalEntry.created_at.desc(), JournalEntry.id.desc())
     if search:
         everything = list(
-            db.exec(select(JournalEntry).where(JournalEntry.user_id == user.id).order_by(*order))
+            db.exec(select(JournalEntry).where(JournalEntry.user_id == user.id).order_by(*_NEWEST))
         )
         saved = [e for e in everything if not e.draft]
         weeks = sorted({e.week for e in saved if e.week is not None})
@@ -252,26 +272,13 @@ def list_entries(
         matches = [e for e in saved if needle in f"{e.title or ''}\n{e.body}".casefold()]
         # Every match on one page: a "more" link would be a GET with the term in its URL.
         return EntryPage(entries=matches, drafts=[], has_more=False, page=1, weeks=weeks)
-    outline = list(
-        db.exec(
-            select(JournalEntry.id, JournalEntry.draft, JournalEntry.week)
-            .where(JournalEntry.user_id == user.id)
-            .order_by(*order)
-        )
-    )
+    outline = list(db.exec(_OUTLINE, params={"user_id": user.id}))
     weeks = sorted({w for _id, draft, w in outline if not draft and w is not None})
     saved_ids = [i for i, draft, w in outline if not draft and (week is None or w == week)]
     draft_ids = [i for i, draft, _w in outline if draft] if page == 1 and week is None else []
     start = (page - 1) * page_size
     shown_ids = saved_ids[start : start + page_size]
-    loaded = {
-        e.id: e
-        for e in db.exec(
-            select(JournalEntry)
-            .where(JournalEntry.id.in_(shown_ids + draft_ids))
-            .options(*without_answers())  # the list shows titles, words and dates
-        )
-    }
+    loaded = {e.id: e for e in db.exec(_LISTED, params={"ids": shown_ids + draft_ids})}
     return EntryPage(
         entries=[loaded[i] for i in shown_ids],
         drafts=[loaded[i] for i in draft_ids],

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from flask import g
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 
-from app.formatting import format_datetime_short
+from app.formatting import format_date_long, format_datetime_short
 from app.models import User
 from tests.conftest import post, sign_in
 
@@ -141,3 +141,15 @@ def test_short_date_times_read_as_flask_babel_would_write_them(app, accept_langu
         g.timezone = zone
         for value in (datetime(2026, 11, 27, 23, 5, tzinfo=UTC), datetime(2026, 7, 1, 3, 0)):
             assert format_datetime_short(value) == format_datetime(value, "short")
+
+
+@pytest.mark.parametrize("accept_language", ["en", "fr-CA"])
+@pytest.mark.parametrize("zone", ["America/Vancouver", "Asia/Tokyo"])
+def test_long_dates_read_as_flask_babel_would_write_them(app, accept_language, zone):
+    with app.test_request_context(headers={"Accept-Language": accept_language}):
+        g.timezone = zone
+        long_date = get_locale().date_formats["long"].pattern
+        # 23:05 UTC is already the next day in Tokyo and still the same day in Vancouver.
+        for value in (datetime(2026, 11, 27, 23, 5, tzinfo=UTC), datetime(2026, 7, 1, 3, 0)):
+            assert format_date_long(value) == format_datetime(value, long_date)
+        assert format_date_long(date(2026, 2, 3)) == format_date(date(2026, 2, 3), "long")
