@@ -122,6 +122,18 @@ def test_marking_an_entry_read_removes_it_from_the_unread_count_and_marker(
     assert html.count('class="unread-marker"') == 1
 
 
+def test_each_entrys_forms_post_to_that_entrys_own_addresses(
+    client, db, world, facilitator, cedar_week
+):
+    html = page(client, week_url(world))
+    for key in ("group", "facilitators"):
+        entry = cedar_week[key]
+        article = html.split(f'id="entry-{entry.id}"', 1)[1].split("</article>", 1)[0]
+        assert f'action="{read_url(world, entry)}"' in article
+        assert f'hx-post="{read_url(world, entry)}"' in article
+        assert f'action="{follow_up_url(world, entry)}"' in article
+
+
 def test_mark_read_over_htmx_answers_the_read_marker(client, db, world, facilitator, cedar_week):
     response = post(client, read_url(world, cedar_week["group"]), headers={"HX-Request": "true"})
     assert response.status_code == 200
