@@ -1,7 +1,9 @@
-"""What the layout needs on every page: navigation for the role, the language choices."""
+"""What the layout needs on every page: navigation for the role, the language choices; and
+links to one of many items (entries) built without a url_for each."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, current_app, request, url_for
@@ -48,6 +50,17 @@ def _nav_items() -> list[NavItem]:
         for endpoint, label, icon, roles in NAV
         if roles is None or current_user.role in roles
     ]
+
+
+# An id no real row has, to find where the id goes in a URL.
+_ANY_ID = 2**31 - 1
+
+
+def url_for_each(endpoint: str, id_argument: str, **values) -> Callable[[int], str]:
+    """The URL of an endpoint for any item, from one url_for: a page of twenty entries with
+    two forms each would otherwise build forty, about 0.3 ms."""
+    before, after = url_for(endpoint, **{id_argument: _ANY_ID}, **values).rsplit(str(_ANY_ID), 1)
+    return lambda item_id: f"{before}{int(item_id)}{after}"
 
 
 def _layout_context() -> dict:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -15,6 +13,7 @@ from app.facilitator import bp
 from app.journal import reading_room
 from app.journal.choices import vocabulary
 from app.models import Role
+from app.navigation import url_for_each
 from app.security import wants_partial
 
 
@@ -64,8 +63,8 @@ def reading_room_week(cohort_id: int, group_id: int, week: int):
         printing=printing,
         page=page,
         has_more=shown.has_more,
-        read_url=_entry_url("facilitator.mark_reflection_read", cohort_id=cohort.id),
-        follow_up_url=_entry_url("facilitator.follow_up", cohort_id=cohort.id),
+        read_url=url_for_each("facilitator.mark_reflection_read", "entry_id", cohort_id=cohort.id),
+        follow_up_url=url_for_each("facilitator.follow_up", "entry_id", cohort_id=cohort.id),
         min_contributors=reading_room.MIN_CONTRIBUTORS,
         follow_up_note_max=reading_room.NOTE_MAX,
     )
@@ -101,17 +100,6 @@ def follow_up(cohort_id: int, entry_id: int):
         abort(404)
     flash(_("Follow-up saved."), "success")
     return redirect(_back(cohort_id, entry), 303)
-
-
-# An entry id no real entry has, to find where the id goes in a URL.
-_ANY_ENTRY = 2**31 - 1
-
-
-def _entry_url(endpoint: str, **values) -> Callable[[int], str]:
-    """The URL of an endpoint for any entry, from one url_for: a page of twenty entries with
-    two forms each would otherwise build forty."""
-    before, after = url_for(endpoint, entry_id=_ANY_ENTRY, **values).rsplit(str(_ANY_ENTRY), 1)
-    return lambda entry_id: f"{before}{int(entry_id)}{after}"
 
 
 def _back(cohort_id: int, entry) -> str:

@@ -15,6 +15,7 @@ from app.journal import bp, choices, services
 from app.journal.export import export_json, export_zip
 from app.journal.forms import EntryForm, SharingForm
 from app.models import Role
+from app.navigation import url_for_each
 from app.practices.services import place_of
 from app.security import wants_partial
 
@@ -63,8 +64,7 @@ def entries():
     week = request.args.get("week", type=int)
     page = max(1, request.args.get("page", 1, type=int))
     listing = services.list_entries(db.session(), current_user, week=week, page=page)
-    template = "journal/_entry_list.html" if wants_partial() else "journal/entries.html"
-    return render_template(template, listing=listing, week=week, search=None)
+    return _render_list(listing, week=week, search=None)
 
 
 @bp.route("/search", methods=["POST"])
@@ -73,8 +73,20 @@ def search():
     """Search your own entries. A POST, so what you look for never appears in a URL."""
     term = (request.form.get("q") or "").strip()[:200]
     listing = services.list_entries(db.session(), current_user, search=term or None)
+    return _render_list(listing, week=None, search=term)
+
+
+def _render_list(listing: services.EntryPage, *, week: int | None, search: str | None):
     template = "journal/_entry_list.html" if wants_partial() else "journal/entries.html"
-    return render_template(template, listing=listing, week=None, search=term)
+    return render_template(
+        template,
+        listing=listing,
+        week=week,
+        search=search,
+        # Every entry listed names its week: each label is translated once per page.
+        week_labels={number: _("Week %(num)d", num=number) for number in listing.weeks},
+        entry_url=url_for_each("journal.entry", "entry_id"),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -4,6 +4,7 @@ peers, the list with its paging, filter and search, and the export."""
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import logging
@@ -17,12 +18,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import delete, text
 from sqlmodel import Session, select
 from werkzeug.datastructures import MultiDict
 
 from app import create_app
 from app.journal import services
+from app.journal.wording import SHARING_STATEMENTS
 from app.models import (
     AuditEvent,
     Cohort,
@@ -661,7 +664,28 @@ def test_each_entry_says_in_plain_words_who_can_read_it(client, participant):
     }
     for sharing, statement in statements.items():
         entry_id = written(client, f"shared {sharing}", sharing=sharing)
-        assert statement in page(client, f"/journal/{entry_id}")
+        assert statement in html.unescape(page(client, f"/journal/{entry_id}"))
+
+
+@pytest.mark.parametrize("locale", ["en", "fr_CA"])
+def test_the_list_says_who_can_read_each_entry_in_the_readers_language(
+    app, client, participant, locale
+):
+    kinds = {
+        "private": {"sharing": "private"},
+        "facilitators": {"sharing": "facilitators"},
+        "group": {"sharing": "group"},
+        "group_anonymous": {"sharing": "group", "anonymous_to_peers": "y"},
+    }
+    for kind, fields in kinds.items():
+        written(client, f"kind {kind}", **fields)
+    post(client, "/language", {"locale": locale})
+    listed = page(client, "/journal/")
+    with app.test_request_context(), force_locale(locale):
+        said = {kind: str(SHARING_STATEMENTS[kind]) for kind in ("draft", *kinds)}
+    for kind in kinds:
+        card = listed.split(f"kind {kind}</p>", 1)[1].split("</li>", 1)[0]
+        assert f">{said[kind]}</p>" in html.unescape(card)
 
 
 # --- The list: newest first, paging, week filter, search. ----------------------------------
