@@ -2,14 +2,9 @@
 
 from flask import Blueprint
 
+from app.journal.wording import sharing_statement
+
 bp = Blueprint("journal", __name__, url_prefix="/journal")
-
-
-@bp.app_template_global("sharing_statement_of")
-def _sharing_statement_of(entry) -> str:
-    from app.journal.wording import sharing_statement
-
-    return sharing_statement(entry)
-
+bp.add_app_template_global(sharing_statement, "sharing_statement_of")
 
 from app.journal import views  # noqa: E402, F401
