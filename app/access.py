@@ -139,15 +139,28 @@ def may_manage_cohort(db: Session, user: User, cohort_id: int) -> bool:
     return user.role == Role.admin or is_on_team(db, user, cohort_id, {Role.facilitator})
 
 
+# Every staff page opens with this: the cohort and the person's place in it, in one query.
+_COHORT_AND_MEMBERSHIP = (
+    select(Cohort, Membership)
+    .outerjoin(
+        Membership,
+        (Membership.cohort_id == Cohort.id) & (Membership.user_id == bindparam("user_id")),
+    )
+    .where(Cohort.id == bindparam("cohort_id"))
+)
+
+
 def cohort_for_team(db: Session, user: User, cohort_id: int, *, manage: bool = False) -> Cohort:
     """The cohort if the person may open it as staff; 404 if it does not exist, 403 if not theirs.
 
     `manage=True` asks for the right to change the cohort (invites, small groups): its
     facilitators and admins. Medical leads see it but do not manage it.
     """
-    cohort = db.get(Cohort, cohort_id)
+    found = db.exec(_COHORT_AND_MEMBERSHIP, params={"cohort_id": cohort_id, "user_id": user.id})
+    cohort, membership = found.first() or (None, None)
     if cohort is None:
         abort(404)
+    _memberships(db, "cohort")[(user.id, cohort_id)] = membership
     if user.role == Role.admin:
         return cohort
     allowed_roles = {Role.facilitator} if manage else TEAM_ROLES

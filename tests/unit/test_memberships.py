@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event
+from werkzeug.exceptions import HTTPException
 
 from app import access
 from app.models import Membership, Role
@@ -74,3 +76,36 @@ def test_a_membership_added_in_the_session_is_seen(db, world):
     db.commit()
     assert access.is_on_team(db, late, world.cohort.id)
     assert access.facilitates_group(db, late, world.cohort.id, world.willow.id)
+
+
+def test_a_staff_page_learns_the_cohort_and_the_membership_in_one_statement(app, db, world):
+    with app.test_request_context(), counted_statements(db) as statements:
+        cohort = access.cohort_for_team(db, world.facilitator, world.cohort.id)
+        assert access.facilitates_group(db, world.facilitator, cohort.id, world.cedar.id)
+        assert access.may_manage_cohort(db, world.facilitator, cohort.id)
+    assert cohort.id == world.cohort.id
+    assert len(statements) == 1
+
+
+@pytest.mark.parametrize(
+    ("person", "cohort", "status"),
+    [
+        ("other_facilitator", "cohort", 403),
+        ("participant", "cohort", 403),
+        ("facilitator", "missing", 404),
+        ("admin", "missing", 404),
+    ],
+)
+def test_the_one_statement_still_refuses(app, db, world, person, cohort, status):
+    cohort_id = 10_000 if cohort == "missing" else world.cohort.id
+    with app.test_request_context(), pytest.raises(HTTPException) as refused:
+        access.cohort_for_team(db, world.people[person], cohort_id)
+    assert refused.value.code == status
+
+
+def test_an_admin_opens_any_cohort_without_a_membership(app, db, world):
+    with app.test_request_context():
+        assert access.cohort_for_team(db, world.admin, world.other_cohort.id).id == (
+            world.other_cohort.id
+        )
+    assert access.cohort_membership(db, world.admin, world.other_cohort.id) is None
