@@ -52,14 +52,13 @@ def reading_room_week(cohort_id: int, group_id: int, week: int):
         abort(403)
     g.timezone = cohort.timezone
     words = dict(vocabulary(content.library(), "feelings", str(get_locale()), cohort.bundle_id))
-    summary = reading_room.week_summary(session, group_id, week or None)
     return render_template(
         "facilitator/reading_room.html",
         cohort=cohort,
         group=shown.group,
         week=week,
         items=shown.reflections,
-        summary=[(words.get(word, word), count) for word, count in summary] if summary else None,
+        summary=[(words.get(w, w), count) for w, count in shown.summary] if shown.summary else None,
         printing=printing,
         page=page,
         has_more=shown.has_more,

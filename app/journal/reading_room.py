@@ -97,6 +97,8 @@ class WeekPage:
     group: SmallGroup
     reflections: list[Reflection]
     has_more: bool
+    # Feeling-word counts for the whole week, or None below the contributor threshold.
+    summary: list[tuple[str, int]] | None
 
 
 PAGE_SIZE = 20
@@ -139,7 +141,7 @@ def group_week_page(
     page_size: int | None = PAGE_SIZE,
 ) -> WeekPage:
     """Entries shared with the team from one small group and week, newest first: one page of
-    page_size (all of them with None), and whether another page follows.
+    page_size (all of them with None), whether another page follows, and the week's summary.
 
     Opening them is a read of participant content: one audit event per entry shown.
     """
@@ -156,6 +158,9 @@ def group_week_page(
     rows = list(db.exec(query, params=params))
     has_more = page_size is not None and len(rows) > page_size
     rows = rows[:page_size] if page_size is not None else rows
+    # Read before the audit events are written: one transaction for the view, and on SQLite
+    # the write lock is not held while the week is fingerprinted.
+    summary = week_summary(db, group_id, week)
     audit.record_reads(
         db,
         viewer,
@@ -169,7 +174,7 @@ def group_week_page(
         Reflection(entry, author_name, read_id is not None, flag)
         for entry, author_name, read_id, flag in rows
     ]
-    return WeekPage(group, reflections, has_more)
+    return WeekPage(group, reflections, has_more, summary)
 
 
 def _entry_for_team(db: Session, viewer: User, entry_id: int) -> JournalEntry:
