@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select, update
 
 from app import access, program
@@ -85,24 +86,34 @@ def _check_sharing(membership, fields: EntryFields) -> None:
         raise SharingRefused
 
 
-def _apply(entry: JournalEntry, fields: EntryFields, *, draft: bool) -> None:
+def _changes(entry: JournalEntry, fields: EntryFields, *, draft: bool) -> dict:
+    """Every column a save writes, as the entry will hold them (the entry is not touched)."""
     was_shared = entry.sharing != Sharing.private and not entry.draft
-    entry.body = fields.body
-    entry.title = fields.title or None
-    entry.week = fields.week
-    entry.prompt_id = fields.prompt_id or None
-    entry.feelings = json.dumps(fields.feelings) if fields.feelings else None
-    entry.sensations = json.dumps(fields.sensations) if fields.sensations else None
-    entry.intensity = None if fields.intensity is None else str(fields.intensity)
-    entry.sharing = fields.sharing
-    entry.anonymous_to_peers = fields.anonymous_to_peers
-    entry.draft = draft
-    entry.updated_at = utcnow()
-    now_shared = entry.sharing != Sharing.private and not entry.draft
-    if now_shared and not was_shared:
-        entry.shared_at = entry.updated_at
-    elif not now_shared:
-        entry.shared_at = None
+    now_shared = fields.sharing != Sharing.private and not draft
+    updated_at = utcnow()
+    # Shared since the save that first shared it; un-sharing forgets when.
+    shared_at = None
+    if now_shared:
+        shared_at = entry.shared_at if was_shared else updated_at
+    return {
+        "body": fields.body,
+        "title": fields.title or None,
+        "week": fields.week,
+        "prompt_id": fields.prompt_id or None,
+        "feelings": json.dumps(fields.feelings) if fields.feelings else None,
+        "sensations": json.dumps(fields.sensations) if fields.sensations else None,
+        "intensity": None if fields.intensity is None else str(fields.intensity),
+        "sharing": fields.sharing,
+        "anonymous_to_peers": fields.anonymous_to_peers,
+        "draft": draft,
+        "updated_at": updated_at,
+        "shared_at": shared_at,
+    }
+
+
+def _apply(entry: JournalEntry, fields: EntryFields, *, draft: bool) -> None:
+    for column, value in _changes(entry, fields, draft=draft).items():
+        setattr(entry, column, value)
 
 
 def own_entry(db: Session, user: User, entry_id: int) -> JournalEntry:
@@ -112,15 +123,36 @@ def own_entry(db: Session, user: User, entry_id: int) -> JournalEntry:
     return entry
 
 
-# Every autosave looks its entry up by UUID and claims the next version: built once.
+# Every autosave looks its entry up by UUID and writes over its version: built once.
 _BY_UUID = select(JournalEntry).where(
     JournalEntry.user_id == bindparam("user_id"),
     JournalEntry.client_uuid == bindparam("client_uuid"),
 )
-_CLAIM_VERSION = (
+_SAVED_COLUMNS = (
+    "body",
+    "title",
+    "week",
+    "prompt_id",
+    "feelings",
+    "sensations",
+    "intensity",
+    "sharing",
+    "anonymous_to_peers",
+    "draft",
+    "updated_at",
+    "shared_at",
+)
+# The whole save in one guarded statement: it writes only over the version it was based on.
+_SAVE_OVER_VERSION = (
     update(JournalEntry)
     .where(JournalEntry.id == bindparam("entry_id"), JournalEntry.version == bindparam("read"))
-    .values(version=JournalEntry.version + 1)
+    .values(
+        version=JournalEntry.version + 1,
+        **{
+            column: bindparam(column, type_=JournalEntry.__table__.c[column].type)
+            for column in _SAVED_COLUMNS
+        },
+    )
     .execution_options(synchronize_session=False)
 )
 
@@ -174,16 +206,20 @@ def save(
     if not draft and entry.draft is False and _same_content(entry, fields):
         return entry
     read_version = entry.version
-    # Claim the next version with a guarded update: of two saves racing from the same
-    # version, only one moves it on; the other meets the conflict instead of overwriting.
-    claimed = db.exec(_CLAIM_VERSION, params={"entry_id": entry.id, "read": read_version})
+    changes = _changes(entry, fields, draft=draft and entry.draft)
+    # One guarded statement claims the next version and writes the entry: of two saves racing
+    # from the same version, only one matches; the other meets the conflict instead of
+    # overwriting. On SQLite the write lock is held for this statement and the commit only,
+    # not for an ORM flush in between (ten phones autosaving queue on that lock).
+    claimed = db.exec(
+        _SAVE_OVER_VERSION, params={"entry_id": entry.id, "read": read_version, **changes}
+    )
     if claimed.rowcount != 1:
         db.rollback()
         db.refresh(entry)
         raise Conflict(current=entry, attempted=fields.__dict__.copy())
-    _apply(entry, fields, draft=draft and entry.draft)
-    entry.version = read_version + 1
-    db.add(entry)
+    for column, value in {**changes, "version": read_version + 1}.items():
+        set_committed_value(entry, column, value)
     db.commit()
     return entry
 

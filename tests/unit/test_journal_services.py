@@ -604,3 +604,45 @@ def test_two_saves_from_the_same_version_never_both_win(db, world):
         )
     db.refresh(entry)
     assert entry.body == "first words"
+
+
+def test_a_save_over_an_entry_stores_everything_it_writes_encrypted(db, world):
+    entry = write(db, world.participant, "first words")
+    phrase = f"Juniper-{uuid.uuid4().hex}"
+    fields = services.EntryFields(
+        body=f"then {phrase}",
+        title=f"Title {phrase}",
+        week=WEEK,
+        feelings=["calm"],
+        sensations=["warm"],
+        intensity=7,
+        sharing=Sharing.group,
+    )
+    saved = services.save(
+        db,
+        world.participant,
+        client_uuid=entry.client_uuid,
+        fields=fields,
+        base_version=1,
+        draft=False,
+    )
+    raw = (
+        db.connection()
+        .execute(
+            text(
+                "SELECT title, body, feelings, sensations, intensity, version, shared_at"
+                " FROM journal_entry WHERE id = :id"
+            ),
+            {"id": entry.id},
+        )
+        .one()
+    )
+    for stored in (raw.title, raw.body, raw.feelings, raw.sensations, raw.intensity):
+        assert stored.startswith("gAAAAA")
+    assert phrase not in raw.body and phrase not in raw.title and "calm" not in raw.feelings
+    assert raw.version == 2 and raw.shared_at is not None
+    assert (saved.version, saved.body, saved.sharing) == (2, f"then {phrase}", Sharing.group)
+    db.expire_all()
+    again = db.get(JournalEntry, entry.id)
+    assert (again.body, again.title, again.version) == (f"then {phrase}", f"Title {phrase}", 2)
+    assert services.feelings_of(again) == ["calm"] and services.intensity_of(again) == 7
