@@ -34,6 +34,19 @@ def write(db, user, body="words", *, sharing=Sharing.private, draft=False, week=
     )
 
 
+def save_over(db, user, entry, fields, *, base_version=1):
+    """Save the form's fields over an existing entry, as its edit page does."""
+    return services.save(
+        db,
+        user,
+        client_uuid=entry.client_uuid,
+        fields=fields,
+        base_version=base_version,
+        draft=False,
+        entry_id=entry.id,
+    )
+
+
 def count_entries(db, user) -> int:
     query = select(func.count(JournalEntry.id)).where(JournalEntry.user_id == user.id)
     return db.exec(query).one()
@@ -177,24 +190,10 @@ def test_a_new_entry_takes_the_current_week_and_the_authors_small_group(db, worl
 
 def test_saving_over_a_newer_version_raises_a_conflict_with_both_texts(db, world):
     entry = write(db, world.participant, "first text")
-    services.save(
-        db,
-        world.participant,
-        client_uuid=entry.client_uuid,
-        fields=services.EntryFields(body="from the laptop", week=WEEK),
-        base_version=1,
-        draft=False,
-        entry_id=entry.id,
-    )
+    save_over(db, world.participant, entry, services.EntryFields(body="from the laptop", week=WEEK))
     with pytest.raises(services.Conflict) as raised:
-        services.save(
-            db,
-            world.participant,
-            client_uuid=entry.client_uuid,
-            fields=services.EntryFields(body="from the phone", week=WEEK),
-            base_version=1,
-            draft=False,
-            entry_id=entry.id,
+        save_over(
+            db, world.participant, entry, services.EntryFields(body="from the phone", week=WEEK)
         )
     assert raised.value.current.body == "from the laptop"
     assert raised.value.attempted["body"] == "from the phone"
@@ -206,23 +205,9 @@ def test_saving_over_a_newer_version_raises_a_conflict_with_both_texts(db, world
 def test_a_replay_of_identical_content_with_a_stale_version_is_not_a_conflict(db, world):
     entry = write(db, world.participant, "first text")
     fields = services.EntryFields(body="second text", week=WEEK)
-    services.save(
-        db,
-        world.participant,
-        client_uuid=entry.client_uuid,
-        fields=fields,
-        base_version=1,
-        draft=False,
-        entry_id=entry.id,
-    )
-    replayed = services.save(
-        db,
-        world.participant,
-        client_uuid=entry.client_uuid,
-        fields=services.EntryFields(body="second text", week=WEEK),
-        base_version=1,
-        draft=False,
-        entry_id=entry.id,
+    save_over(db, world.participant, entry, fields)
+    replayed = save_over(
+        db, world.participant, entry, services.EntryFields(body="second text", week=WEEK)
     )
     assert (replayed.body, replayed.version) == ("second text", 2)
 
@@ -618,14 +603,7 @@ def test_a_save_over_an_entry_stores_everything_it_writes_encrypted(db, world):
         intensity=7,
         sharing=Sharing.group,
     )
-    saved = services.save(
-        db,
-        world.participant,
-        client_uuid=entry.client_uuid,
-        fields=fields,
-        base_version=1,
-        draft=False,
-    )
+    saved = save_over(db, world.participant, entry, fields)
     raw = (
         db.connection()
         .execute(
