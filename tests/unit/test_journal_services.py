@@ -624,3 +624,31 @@ def test_a_save_over_an_entry_stores_everything_it_writes_encrypted(db, world):
     again = db.get(JournalEntry, entry.id)
     assert (again.body, again.title, again.version) == (f"then {phrase}", f"Title {phrase}", 2)
     assert services.feelings_of(again) == ["calm"] and services.intensity_of(again) == 7
+
+
+def test_a_save_over_an_entry_writes_every_field_of_the_form(db, world):
+    entry = write(db, world.participant, "first words", week=WEEK)
+    fields = services.EntryFields(
+        body="second words",
+        title="Second",
+        week=WEEK - 1,
+        prompt_id="week-02-prompt",
+        feelings=["tired", "calm"],
+        sensations=["warm"],
+        intensity=3,
+        sharing=Sharing.group,
+        anonymous_to_peers=True,
+    )
+    save_over(db, world.participant, entry, fields)
+    db.expire_all()
+    stored = db.get(JournalEntry, entry.id)
+    assert (stored.body, stored.title, stored.week, stored.prompt_id) == (
+        "second words",
+        "Second",
+        WEEK - 1,
+        "week-02-prompt",
+    )
+    assert services.feelings_of(stored) == ["tired", "calm"]
+    assert services.sensations_of(stored) == ["warm"] and services.intensity_of(stored) == 3
+    assert (stored.sharing, stored.anonymous_to_peers, stored.draft) == (Sharing.group, True, False)
+    assert stored.shared_at is not None and stored.version == 2
