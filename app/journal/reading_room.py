@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -13,7 +12,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, func, select
 
 from app import access, audit
-from app.journal.services import without_answers
+from app.journal.services import vocabulary_ids, without_answers
 from app.models import FollowUp, JournalEntry, ReflectionRead, Sharing, SmallGroup, User, utcnow
 
 # Summaries of a group's week appear only when enough people contributed that no one
@@ -267,5 +266,5 @@ def week_summary(db: Session, group_id: int, week: int | None) -> list[tuple[str
 def _count_feelings(rows) -> list[tuple[str, int]] | None:
     if len({user_id for user_id, _feelings in rows}) < MIN_CONTRIBUTORS:
         return None
-    counts = Counter(word for _user_id, feelings in rows for word in json.loads(feelings or "[]"))
+    counts = Counter(word for _user_id, feelings in rows for word in vocabulary_ids(feelings))
     return counts.most_common()

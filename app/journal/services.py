@@ -53,12 +53,17 @@ class EntryFields:
     anonymous_to_peers: bool = False
 
 
+def vocabulary_ids(stored: str | None) -> list[str]:
+    """A stored JSON list of vocabulary ids (feelings, sensations); nothing stored is none."""
+    return json.loads(stored) if stored else []
+
+
 def feelings_of(entry: JournalEntry) -> list[str]:
-    return json.loads(entry.feelings) if entry.feelings else []
+    return vocabulary_ids(entry.feelings)
 
 
 def sensations_of(entry: JournalEntry) -> list[str]:
-    return json.loads(entry.sensations) if entry.sensations else []
+    return vocabulary_ids(entry.sensations)
 
 
 def intensity_of(entry: JournalEntry) -> int | None:
