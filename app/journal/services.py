@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
@@ -128,38 +129,29 @@ def own_entry(db: Session, user: User, entry_id: int) -> JournalEntry:
     return entry
 
 
-# Every autosave looks its entry up by UUID and writes over its version: built once.
+# Every autosave looks its entry up by UUID: built once.
 _BY_UUID = select(JournalEntry).where(
     JournalEntry.user_id == bindparam("user_id"),
     JournalEntry.client_uuid == bindparam("client_uuid"),
 )
-_SAVED_COLUMNS = (
-    "body",
-    "title",
-    "week",
-    "prompt_id",
-    "feelings",
-    "sensations",
-    "intensity",
-    "sharing",
-    "anonymous_to_peers",
-    "draft",
-    "updated_at",
-    "shared_at",
-)
-# The whole save in one guarded statement: it writes only over the version it was based on.
-_SAVE_OVER_VERSION = (
-    update(JournalEntry)
-    .where(JournalEntry.id == bindparam("entry_id"), JournalEntry.version == bindparam("read"))
-    .values(
-        version=JournalEntry.version + 1,
-        **{
-            column: bindparam(column, type_=JournalEntry.__table__.c[column].type)
-            for column in _SAVED_COLUMNS
-        },
+
+
+@cache
+def _save_over_version(columns: tuple[str, ...]):
+    """The whole save in one guarded statement, writing the columns _changes gives: it writes
+    only over the version it was based on. Built once."""
+    return (
+        update(JournalEntry)
+        .where(JournalEntry.id == bindparam("entry_id"), JournalEntry.version == bindparam("read"))
+        .values(
+            version=JournalEntry.version + 1,
+            **{
+                column: bindparam(column, type_=JournalEntry.__table__.c[column].type)
+                for column in columns
+            },
+        )
+        .execution_options(synchronize_session=False)
     )
-    .execution_options(synchronize_session=False)
-)
 
 
 def by_uuid(db: Session, user: User, client_uuid: str) -> JournalEntry | None:
@@ -217,7 +209,8 @@ def save(
     # overwriting. On SQLite the write lock is held for this statement and the commit only,
     # not for an ORM flush in between (ten phones autosaving queue on that lock).
     claimed = db.exec(
-        _SAVE_OVER_VERSION, params={"entry_id": entry.id, "read": read_version, **changes}
+        _save_over_version(tuple(changes)),
+        params={"entry_id": entry.id, "read": read_version, **changes},
     )
     if claimed.rowcount != 1:
         db.rollback()
