@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import requests
 
 from app.journal.reading_room import PAGE_SIZE as READING_ROOM_PAGE
-from bench import load
+from bench import cost, load
 from bench.client import (
     TIMEOUT,
     USER_AGENT,
@@ -466,7 +466,8 @@ def measure(
     rounds: int = ROUNDS,
 ):
     """Seed, check, warm up and measure the four pages, in rounds; the targets judged on each
-    page's median run."""
+    page's median run. Then each page's CPU per response, the pages taking turns in one
+    process (bench/cost.py)."""
     load.progress(
         f"journal: seeding {PARTICIPANTS} participants × {ENTRIES_EACH} entries "
         "(encrypted one by one)"
@@ -505,6 +506,17 @@ def measure(
     save = next(target for target in targets if target.key == "save")
     time.sleep(0.5)  # the access log's last lines
     checks["autosave_posts_answered_200"] = server.statuses(0, save.path).get("200", 0)
+    load.progress(
+        f"journal: CPU per response, the pages taking turns in one process "
+        f"({cost.ROUNDS} rounds of {cost.BATCH})"
+    )
+    costs = cost.measure(
+        scratch,
+        participant=seeded.participant_email,
+        facilitator=FACILITATOR,
+        room_path=next(t.path for t in targets if t.key == "reading_room"),
+        form_of=autosave_form,
+    )
     home_p95 = runs["home"]["latency_ms"]["p95"]
     verdicts = {}
     for key in ("list", "save"):
@@ -535,4 +547,5 @@ def measure(
         "runs": runs,
         "every_run": every_run,
         "targets": verdicts,
+        "cost": costs,
     }

@@ -204,6 +204,31 @@ def journal_lines(journal: dict) -> list[str]:
     return lines
 
 
+COST_LABELS = {
+    "home": "Home",
+    "list": "Journal list",
+    "save": "Save",
+    "reading_room": "Reading room",
+}
+
+
+def cost_table(costs: dict) -> list[str]:
+    header = ["Page", "CPU per response (median round)", "× home (median round)"]
+    header += ["× home, lowest–highest round"]
+    rows = []
+    for key, page in costs["pages"].items():
+        low, high = page["ratio_range"]
+        rows.append(
+            [
+                COST_LABELS.get(key, key),
+                _ms(page["ms_per_response"]),
+                f"{page['ratio_to_home']:.2f}",
+                f"{low:.2f}–{high:.2f}",
+            ]
+        )
+    return _table(header, rows)
+
+
 def markdown(results: dict) -> str:
     lines = [f"## Tend benchmarks, {machine_line(results)}", ""]
     if "weight" in results:
@@ -226,4 +251,12 @@ def markdown(results: dict) -> str:
             "",
         ]
         lines += journal_table(journal) + [""] + journal_lines(journal) + [""]
+        if "cost" in journal:
+            costs = journal["cost"]
+            lines += [
+                f"#### CPU per response, the pages taking turns in one process "
+                f"({costs['rounds']} rounds of {costs['batch']} requests each; no HTTP server)",
+                "",
+            ]
+            lines += cost_table(costs) + [""]
     return "\n".join(lines)
