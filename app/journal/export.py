@@ -1,22 +1,102 @@
-"""Export a journal: Markdown files in a zip (with a JSON copy), or JSON alone."""
+"""Export a journal: Markdown files in a zip (with a JSON copy), or JSON alone.
+
+The Markdown is for reading and printing: labels in the reader's language, feeling words,
+body sensations and the prompt as the cohort's bundle words them, dates on the cohort's
+clock with the zone named. Files are named by that day, as the app shows it, and the id.
+
+The JSON is for scripts, so what it held stays as it was; every entry has
+- id, week, title, body, prompt_id, intensity (0 to 10, or null), sharing: as stored;
+- created_at, updated_at: ISO 8601 instants in UTC, with their offset ("+00:00");
+- feelings, sensations: vocabulary ids, the same in every language;
+- feelings_labels, sensations_labels: those words in the reader's language (an id stands
+  for itself where the bundle no longer has a label); prompt_text: the prompt's words, or
+  null when the entry answered none;
+- time_zone: the cohort's IANA zone; created_at_local: created_at on that clock.
+
+Drafts are left out (services.all_entries): the export holds what the person saved.
+"""
 
 from __future__ import annotations
 
 import io
 import json
 import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
+from babel import dates
 from flask import Response
+from flask_babel import get_locale, get_timezone
+from flask_babel import gettext as _
+from flask_login import current_user
 
+from app import content, db
+from app.formatting import format_date_long
+from app.journal.choices import prompts, vocabulary
 from app.journal.services import feelings_of, intensity_of, sensations_of
 from app.models import JournalEntry
+from app.practices.services import place_of
 
 
-def _as_dict(entry: JournalEntry) -> dict:
+@dataclass(frozen=True)
+class _Words:
+    """The cohort's words in the reader's language, looked up once for every entry."""
+
+    feelings: dict[str, str] = field(default_factory=dict)
+    sensations: dict[str, str] = field(default_factory=dict)
+    prompts: dict[str, str] = field(default_factory=dict)
+
+    def of_feelings(self, entry: JournalEntry) -> list[str]:
+        return [self.feelings.get(word, word) for word in feelings_of(entry)]
+
+    def of_sensations(self, entry: JournalEntry) -> list[str]:
+        return [self.sensations.get(word, word) for word in sensations_of(entry)]
+
+    def prompt_of(self, entry: JournalEntry) -> str | None:
+        return self.prompts.get(entry.prompt_id) if entry.prompt_id else None
+
+
+def _words() -> _Words:
+    place = place_of(db.session(), current_user)
+    if place is None:
+        return _Words()  # no cohort, so no bundle: the ids stand for themselves
+    library, locale, bundle_id = content.library(), str(get_locale()), place.cohort.bundle_id
+    return _Words(
+        dict(vocabulary(library, "feelings", locale, bundle_id)),
+        dict(vocabulary(library, "sensations", locale, bundle_id)),
+        prompts(library, place, locale),
+    )
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands stored instants back naive; they were written in UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _on_cohort_clock(value: datetime) -> datetime:
+    return _aware(value).astimezone(get_timezone())
+
+
+def _zone_name() -> str:
+    zone = get_timezone()
+    return getattr(zone, "key", str(zone))
+
+
+def _written(value: datetime) -> str:
+    """The day, with its year, and time, naming the zone: a printed page has nothing else to
+    say which clock is meant. The locale's own glue joins its long date and short time."""
+    locale, local = get_locale(), _on_cohort_clock(value)
+    glue = dates.get_datetime_format("long", locale=locale).replace("'", "")
+    day = dates.format_date(local, "long", locale=locale)
+    time = dates.format_time(local, "short", locale=locale)
+    return f"{glue.replace('{0}', time).replace('{1}', day)} ({_zone_name()})"
+
+
+def _as_dict(entry: JournalEntry, words: _Words) -> dict:
     return {
         "id": entry.id,
-        "created_at": entry.created_at.isoformat(),
-        "updated_at": entry.updated_at.isoformat(),
+        "created_at": _aware(entry.created_at).astimezone(UTC).isoformat(),
+        "updated_at": _aware(entry.updated_at).astimezone(UTC).isoformat(),
         "week": entry.week,
         "title": entry.title,
         "body": entry.body,
@@ -25,20 +105,29 @@ def _as_dict(entry: JournalEntry) -> dict:
         "sensations": sensations_of(entry),
         "intensity": intensity_of(entry),
         "sharing": entry.sharing,
+        "feelings_labels": words.of_feelings(entry),
+        "sensations_labels": words.of_sensations(entry),
+        "prompt_text": words.prompt_of(entry),
+        "time_zone": _zone_name(),
+        "created_at_local": _on_cohort_clock(entry.created_at).isoformat(),
     }
 
 
-def _markdown(entry: JournalEntry) -> str:
-    lines = [f"# {entry.title or entry.created_at.date().isoformat()}", ""]
-    lines.append(f"- written: {entry.created_at.isoformat()}")
+def _markdown(entry: JournalEntry, words: _Words) -> str:
+    title = entry.title or _("Entry of %(date)s", date=format_date_long(entry.created_at))
+    lines = [f"# {title}", ""]
+    lines.append("- " + _("Written on %(when)s", when=_written(entry.created_at)))
     if entry.week:
-        lines.append(f"- week: {entry.week}")
+        lines.append("- " + _("Week %(num)d", num=entry.week))
     if entry.feelings:
-        lines.append(f"- feelings: {', '.join(feelings_of(entry))}")
+        lines.append(f"- {_('Feelings:')} {', '.join(words.of_feelings(entry))}")
     if entry.sensations:
-        lines.append(f"- body: {', '.join(sensations_of(entry))}")
+        lines.append(f"- {_('In the body:')} {', '.join(words.of_sensations(entry))}")
     if entry.intensity is not None:
-        lines.append(f"- intensity: {intensity_of(entry)}/10")
+        lines.append(f"- {_('Intensity:')} {intensity_of(entry)}/10")
+    prompt = words.prompt_of(entry)
+    if prompt:
+        lines += ["", *(f"> {line}" for line in prompt.splitlines())]
     lines += ["", entry.body, ""]
     return "\n".join(lines)
 
@@ -49,18 +138,22 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
     return response
 
 
+def _json(entries: list[JournalEntry], words: _Words) -> str:
+    return json.dumps([_as_dict(e, words) for e in entries], ensure_ascii=False, indent=2)
+
+
 def export_json(entries: list[JournalEntry]) -> Response:
-    payload = json.dumps([_as_dict(e) for e in entries], ensure_ascii=False, indent=2)
+    payload = _json(entries, _words())
     return _download(payload.encode("utf-8"), "application/json", "tend-journal.json")
 
 
 def export_zip(entries: list[JournalEntry]) -> Response:
+    words = _words()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for entry in entries:
-            name = f"{entry.created_at.date().isoformat()}-{entry.id}.md"
-            archive.writestr(name, _markdown(entry))
-        archive.writestr(
-            "journal.json", json.dumps([_as_dict(e) for e in entries], ensure_ascii=False, indent=2)
-        )
+            # The day the app shows the entry on; the id keeps names unique and ASCII.
+            name = f"{_on_cohort_clock(entry.created_at).date().isoformat()}-{entry.id}.md"
+            archive.writestr(name, _markdown(entry, words))
+        archive.writestr("journal.json", _json(entries, words))
     return _download(buffer.getvalue(), "application/zip", "tend-journal.zip")

@@ -806,7 +806,7 @@ def test_the_zip_holds_one_markdown_file_per_entry_and_the_same_entries_as_json(
         [name] = [n for n in markdown if n.endswith(f"-{entry.id}.md")]
         assert entry.body in archive.read(name).decode("utf-8")
     texts = [archive.read(name).decode("utf-8") for name in markdown]
-    assert any(t.startswith("# A title") and "- feelings: calm" in t for t in texts)
+    assert any(t.startswith("# A title") and "- Feelings: calm" in t for t in texts)
     assert not any("still a draft" in t or "not mine" in t for t in texts)
     listed = json.loads(archive.read("journal.json"))
     assert [(e["id"], e["body"]) for e in listed] == [(e.id, e.body) for e in journal]
