@@ -255,6 +255,11 @@ class JournalEntry(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_when(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_when(nullable=False))
     shared_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    # What autosave keeps while an entry that was already saved is being changed: the form's
+    # fields as JSON, encrypted, apart from the entry until the person saves them. Readers
+    # never see half-typed words, nor a sharing choice the person has not made yet.
+    pending: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
+    pending_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
 
 
 class ReflectionRead(SQLModel, table=True):

@@ -264,7 +264,10 @@ def week_summary(db: Session, group_id: int, week: int | None) -> list[tuple[str
 
 
 def _count_feelings(rows) -> list[tuple[str, int]] | None:
-    if len({user_id for user_id, _feelings in rows}) < MIN_CONTRIBUTORS:
+    """Counted only over the people who named a feeling: three people sharing, of whom one
+    named one, would otherwise show that one person's answer."""
+    named = [(user_id, vocabulary_ids(feelings)) for user_id, feelings in rows]
+    named = [(user_id, words) for user_id, words in named if words]
+    if len({user_id for user_id, _words in named}) < MIN_CONTRIBUTORS:
         return None
-    counts = Counter(word for _user_id, feelings in rows for word in vocabulary_ids(feelings))
-    return counts.most_common()
+    return Counter(word for _user_id, words in named for word in words).most_common()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from functools import cache
 
@@ -13,8 +14,8 @@ from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select, update
 
-from app import access, program
-from app.models import Cohort, JournalEntry, Sharing, User, utcnow
+from app import access
+from app.models import JournalEntry, Sharing, User, utcnow
 
 BODY_MAX = 20_000
 TITLE_MAX = 200
@@ -71,11 +72,22 @@ def intensity_of(entry: JournalEntry) -> int | None:
     return int(entry.intensity) if entry.intensity is not None else None
 
 
+def pending_fields(entry: JournalEntry) -> EntryFields | None:
+    """The changes autosaved over a saved entry and not saved yet, if any."""
+    if entry.pending is None:
+        return None
+    kept = json.loads(entry.pending)
+    return EntryFields(
+        **{f.name: kept[f.name] for f in dataclass_fields(EntryFields) if f.name in kept}
+    )
+
+
 def without_answers() -> list:
     """Loader options for pages that show none of an entry's answers (feelings, sensations,
-    intensity): they stay encrypted, and touching one raises instead of querying."""
+    intensity) nor its pending changes: they stay encrypted, and touching one raises instead
+    of querying."""
     answers = (JournalEntry.feelings, JournalEntry.sensations, JournalEntry.intensity)
-    return [defer(column, raiseload=True) for column in answers]
+    return [defer(column, raiseload=True) for column in (*answers, JournalEntry.pending)]
 
 
 def _membership(db: Session, user: User):
@@ -178,10 +190,6 @@ def save(
     _check_sharing(membership, fields)
     entry = own_entry(db, user, entry_id) if entry_id else by_uuid(db, user, client_uuid)
     if entry is None:
-        cohort = db.get(Cohort, membership.cohort_id)
-        position = program.position(cohort)
-        if fields.week is None and position.running:
-            fields.week = position.week
         entry = JournalEntry(
             user_id=user.id,
             cohort_id=membership.cohort_id,
@@ -200,10 +208,13 @@ def save(
         if _same_content(entry, fields):
             return entry  # a replay of what is already stored
         raise Conflict(current=entry, attempted=fields.__dict__.copy())
-    if not draft and entry.draft is False and _same_content(entry, fields):
-        return entry
+    if draft and not entry.draft:
+        return _keep_pending(db, entry, fields)
+    if draft == entry.draft and entry.pending is None and _same_content(entry, fields):
+        return entry  # nothing new: a replay, or a save of what is already stored
     read_version = entry.version
-    changes = _changes(entry, fields, draft=draft and entry.draft)
+    # Saving takes whatever was pending into the entry.
+    changes = {**_changes(entry, fields, draft=draft), "pending": None, "pending_at": None}
     # One guarded statement claims the next version and writes the entry: of two saves racing
     # from the same version, only one matches; the other meets the conflict instead of
     # overwriting. On SQLite the write lock is held for this statement and the commit only,
@@ -222,11 +233,37 @@ def save(
     return entry
 
 
+def _keep_pending(db: Session, entry: JournalEntry, fields: EntryFields) -> JournalEntry:
+    """Autosave over an entry that was already saved: its changes wait beside it, private,
+    until the person saves them (or discards them). The entry and its version stay as they
+    are, so its readers see only what was saved on purpose."""
+    if _same_content(entry, fields):
+        if entry.pending is None:
+            return entry
+        entry.pending, entry.pending_at = None, None  # typed back to what is saved
+    else:
+        entry.pending, entry.pending_at = json.dumps(asdict(fields)), utcnow()
+    db.add(entry)
+    db.commit()
+    return entry
+
+
+def discard_pending(db: Session, user: User, entry_id: int) -> None:
+    entry = own_entry(db, user, entry_id)
+    entry.pending, entry.pending_at = None, None
+    db.add(entry)
+    db.commit()
+
+
 def _same_content(entry: JournalEntry, fields: EntryFields) -> bool:
+    """Whether saving the fields would change nothing the entry holds."""
     return (
         entry.body == fields.body
         and (entry.title or None) == (fields.title or None)
+        and entry.week == fields.week
+        and (entry.prompt_id or None) == (fields.prompt_id or None)
         and entry.sharing == fields.sharing
+        and entry.anonymous_to_peers == fields.anonymous_to_peers
         and feelings_of(entry) == list(fields.feelings)
         and sensations_of(entry) == list(fields.sensations)
         and intensity_of(entry) == fields.intensity
@@ -273,7 +310,7 @@ _NEWEST = (JournalEntry.created_at.desc(), JournalEntry.id.desc())
 # The list's two statements, built once: it is the journal's busiest page, and building a
 # statement and its cache key costs more than SQLite takes to run it.
 _OUTLINE = (
-    select(JournalEntry.id, JournalEntry.draft, JournalEntry.week)
+    select(JournalEntry.id, JournalEntry.draft, JournalEntry.week, JournalEntry.pending_at)
     .where(JournalEntry.user_id == bindparam("user_id"))
     .order_by(*_NEWEST)
 )
@@ -307,9 +344,11 @@ def list_entries(
         # Every match on one page: a "more" link would be a GET with the term in its URL.
         return EntryPage(entries=matches, drafts=[], has_more=False, page=1, weeks=weeks)
     outline = list(db.exec(_OUTLINE, params={"user_id": user.id}))
-    weeks = sorted({w for _id, draft, w in outline if not draft and w is not None})
-    saved_ids = [i for i, draft, w in outline if not draft and (week is None or w == week)]
-    draft_ids = [i for i, draft, _w in outline if draft] if page == 1 and week is None else []
+    weeks = sorted({w for _id, draft, w, _p in outline if not draft and w is not None})
+    saved_ids = [i for i, draft, w, _p in outline if not draft and (week is None or w == week)]
+    # Unfinished: drafts, and saved entries with changes not saved yet.
+    unfinished = [i for i, draft, _w, pending_at in outline if draft or pending_at is not None]
+    draft_ids = unfinished if page == 1 and week is None else []
     start = (page - 1) * page_size
     shown_ids = saved_ids[start : start + page_size]
     loaded = {e.id: e for e in db.exec(_LISTED, params={"ids": shown_ids + draft_ids})}

@@ -180,9 +180,11 @@ def test_the_same_client_uuid_of_two_people_makes_two_entries(db, world):
     assert count_entries(db, world.same_group) == 1
 
 
-def test_a_new_entry_takes_the_current_week_and_the_authors_small_group(db, world):
+def test_a_new_entry_takes_the_authors_small_group_and_the_week_it_was_given(db, world):
+    assert write(db, world.participant, week=WEEK - 1).week == WEEK - 1
+    # "No particular week" stays so: the form offers this week by default, not the service.
     entry = write(db, world.participant, week=None)
-    assert entry.week == WEEK
+    assert entry.week is None
     assert entry.cohort_id == world.cohort.id
     assert entry.small_group_id == world.cedar.id
     assert entry.version == 1
@@ -210,6 +212,136 @@ def test_a_replay_of_identical_content_with_a_stale_version_is_not_a_conflict(db
         db, world.participant, entry, services.EntryFields(body="second text", week=WEEK)
     )
     assert (replayed.body, replayed.version) == ("second text", 2)
+
+
+def autosave_over(db, user, entry, fields, *, base_version=None):
+    """Autosave the edit page's fields over an existing entry, as it does while typing."""
+    return services.save(
+        db,
+        user,
+        client_uuid=entry.client_uuid,
+        fields=fields,
+        base_version=entry.version if base_version is None else base_version,
+        draft=True,
+        entry_id=entry.id,
+    )
+
+
+def test_autosaving_a_saved_entry_keeps_the_changes_pending_and_shares_nothing(db, world):
+    entry = write(db, world.participant, "as saved", sharing=Sharing.private)
+    typed = services.EntryFields(body="half a thou", week=WEEK, sharing=Sharing.group)
+    autosave_over(db, world.participant, entry, typed)
+    db.expire_all()
+    stored = db.get(JournalEntry, entry.id)
+    assert (stored.body, stored.sharing, stored.version) == ("as saved", Sharing.private, 1)
+    assert services.pending_fields(stored) == typed
+    assert stored.pending_at is not None
+    assert services.group_reflections(db, world.same_group) == []
+
+
+def test_autosaving_a_shared_entry_never_shows_half_typed_words_to_its_readers(db, world):
+    entry = write(db, world.participant, "as shared", sharing=Sharing.group)
+    typed = services.EntryFields(body="as shared, and then some half-ty", sharing=Sharing.group)
+    autosave_over(db, world.participant, entry, typed)
+    [seen] = services.group_reflections(db, world.same_group)
+    assert seen.body == "as shared"
+
+
+def test_saving_applies_the_pending_changes_and_clears_them(db, world):
+    entry = write(db, world.participant, "as saved")
+    typed = services.EntryFields(body="typed, then saved", week=WEEK, sharing=Sharing.group)
+    autosave_over(db, world.participant, entry, typed)
+    save_over(db, world.participant, entry, typed)
+    db.expire_all()
+    stored = db.get(JournalEntry, entry.id)
+    assert (stored.body, stored.sharing, stored.version) == ("typed, then saved", "group", 2)
+    assert (stored.pending, stored.pending_at) == (None, None)
+
+
+def test_changing_who_can_read_an_entry_keeps_its_pending_changes(db, world):
+    entry = write(db, world.participant, "as saved")
+    typed = services.EntryFields(body="still typing", week=WEEK)
+    autosave_over(db, world.participant, entry, typed)
+    services.set_sharing(db, world.participant, entry.id, Sharing.facilitators, anonymous=False)
+    db.expire_all()
+    assert services.pending_fields(db.get(JournalEntry, entry.id)) == typed
+
+
+def test_discarding_pending_changes_leaves_the_saved_entry_as_it_was(db, world):
+    entry = write(db, world.participant, "as saved")
+    autosave_over(db, world.participant, entry, services.EntryFields(body="second thoughts"))
+    services.discard_pending(db, world.participant, entry.id)
+    db.expire_all()
+    stored = db.get(JournalEntry, entry.id)
+    assert (stored.body, stored.pending, stored.version) == ("as saved", None, 1)
+
+
+def test_pending_changes_are_ciphertext_in_the_database(db, world):
+    entry = write(db, world.participant, "as saved")
+    typed = services.EntryFields(body="a secret half sentence", title="Secret title")
+    autosave_over(db, world.participant, entry, typed)
+    raw = (
+        db.connection()
+        .execute(text("SELECT pending FROM journal_entry WHERE id = :id"), {"id": entry.id})
+        .scalar_one()
+    )
+    assert raw and "secret" not in raw.lower()
+
+
+def test_an_autosave_over_a_newer_version_of_a_saved_entry_is_still_a_conflict(db, world):
+    entry = write(db, world.participant, "first text")
+    save_over(db, world.participant, entry, services.EntryFields(body="from the laptop"))
+    with pytest.raises(services.Conflict):
+        autosave_over(
+            db, world.participant, entry, services.EntryFields(body="phone"), base_version=1
+        )
+
+
+def test_the_list_offers_entries_with_pending_changes_as_unfinished(db, world):
+    entry = write(db, world.participant, "as saved")
+    autosave_over(db, world.participant, entry, services.EntryFields(body="more to say"))
+    listing = services.list_entries(db, world.participant)
+    assert [e.id for e in listing.entries] == [entry.id]
+    assert [e.id for e in listing.drafts] == [entry.id]
+
+
+def test_a_replayed_autosave_of_a_draft_writes_nothing_new(db, world):
+    draft = write(db, world.participant, "typed offline", draft=True)
+    fields = services.EntryFields(body="typed offline", week=WEEK)
+    for _ in range(3):
+        services.save(
+            db,
+            world.participant,
+            client_uuid=draft.client_uuid,
+            fields=services.EntryFields(**fields.__dict__),
+            base_version=None,
+            draft=True,
+        )
+    db.expire_all()
+    assert db.get(JournalEntry, draft.id).version == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"anonymous_to_peers": True},
+        {"week": WEEK - 1},
+        {"week": None},
+        {"prompt_id": "arriving"},
+    ],
+    ids=["anonymity", "week", "no-week", "prompt"],
+)
+def test_a_save_that_changes_only_anonymity_week_or_prompt_is_stored(db, world, change):
+    entry = write(db, world.participant, "same words", sharing=Sharing.group)
+    fields = services.EntryFields(
+        **{"body": "same words", "week": WEEK, "sharing": "group", **change}
+    )
+    save_over(db, world.participant, entry, fields)
+    db.expire_all()
+    stored = db.get(JournalEntry, entry.id)
+    for name, value in change.items():
+        assert getattr(stored, name) == value
+    assert stored.version == 2
 
 
 def test_sharing_with_a_group_without_a_small_group_is_refused_and_nothing_is_stored(db, world):
@@ -479,6 +611,16 @@ def test_a_feeling_summary_with_three_contributors(db, world):
         ],
     )
     assert dict(summary) == {"calm": 3, "tired": 1, "sad": 1}
+
+
+def test_no_feeling_summary_when_fewer_than_three_people_named_a_feeling(db, world):
+    third = world.add_person("third", Role.participant, world.cohort, world.cedar)
+    summary = summary_of(
+        db,
+        world,
+        [(world.participant, ["ashamed"]), (world.same_group, []), (third, [])],
+    )
+    assert summary is None
 
 
 def test_the_summary_counts_only_entries_shared_with_the_team_that_week(db, world):
