@@ -112,7 +112,7 @@ def seed(
             accounts.append((email, str(role)))
         db.commit()
         _schedule_sessions(db, cohort, now)
-        _write_journals(db, cohort)
+        _write_journals(db, cohort, now)
         _complete_intake(db, settings, cohort, "participant@example.org")
         _prepare_first_session(db, settings, cohort, now)
         facilitator = db.exec(select(User).where(User.email == "facilitator@example.org")).one()
@@ -201,7 +201,7 @@ JOURNAL = [
 ]
 
 
-def _write_journals(db: Session, cohort: Cohort) -> None:
+def _write_journals(db: Session, cohort: Cohort, now: datetime) -> None:
     people = {u.email: u for u in db.exec(select(User))}
     zone = ZoneInfo(cohort.timezone)
     for index, (email, week, sharing, title, body, feelings) in enumerate(JOURNAL):
@@ -209,6 +209,9 @@ def _write_journals(db: Session, cohort: Cohort) -> None:
         day = cohort.start_date + timedelta(days=(week - 1) * 7 + 1 + index % 3)
         local = datetime(day.year, day.month, day.day, 21, 10 + index, tzinfo=zone)
         written = local.astimezone(UTC)  # stored in UTC, like every time in the database
+        # This week's evenings may not have come yet: those entries were written earlier
+        # today (the cohort is two days into week 3, so that is still week 3).
+        written = min(written, now - timedelta(hours=1, minutes=index))
         user = people[email]
         membership = db.exec(select(Membership).where(Membership.user_id == user.id)).one()
         db.add(

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import func, select
 
 from app import demo, program
-from app.models import Cohort, Membership, User
+from app.models import Cohort, JournalEntry, Membership, User
 from tests.conftest import sign_in
 
 CONTRACT = {
@@ -74,6 +74,27 @@ def test_the_demo_cohort_is_in_week_three_in_vancouver_at_any_hour(
     assert cohort.timezone == "America/Vancouver"
     assert program.local_today(cohort, now) - cohort.start_date == timedelta(days=16)
     assert program.position(cohort, now).week == 3
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        datetime(2026, 1, 1, 8, 0, tzinfo=UTC),  # midnight in Vancouver
+        datetime(2026, 7, 15, 23, 30, tzinfo=UTC),
+    ],
+)
+def test_the_demo_journals_are_written_in_their_weeks_and_never_in_the_future(
+    app, db, seed_in_test_transaction, now
+):
+    demo.seed(app.config["TEND"], None, only_if_empty=False, now=now)
+    cohort = db.exec(select(Cohort)).one()
+    entries = db.exec(select(JournalEntry)).all()
+    assert entries
+    for entry in entries:
+        written = entry.created_at.replace(tzinfo=entry.created_at.tzinfo or UTC)
+        assert written <= now
+        assert program.position(cohort, written).week == entry.week
+        assert entry.shared_at is None or entry.shared_at == entry.created_at
 
 
 def test_a_demo_participant_signs_in_with_the_demo_password_and_sees_week_three(
