@@ -1,7 +1,9 @@
 // The journal form: a live character count, and autosave (debounced, and when the page is
 // hidden) so nothing typed is lost. Offline, the draft waits in the outbox and is sent when
-// the network returns; the server keeps one entry per client UUID.
-import { submit } from "./outbox.js";
+// the network returns; the server keeps one entry per client UUID. Whatever the server
+// refuses (a conflict, a validation error, a deleted entry) stays on the phone and is offered
+// back here, and the status line always says what became of the text.
+import { currentSession, forget, keptRecords, newUuid, settle, submit } from "./outbox.js";
 
 const DEBOUNCE_MS = 1500;
 
@@ -12,10 +14,25 @@ export function mount(form) {
   const counter = form.querySelector("[data-counter]");
   const status = form.querySelector("[data-autosave-status]");
   const version = form.querySelector("input[name=version]");
+  const clientUuid = form.querySelector("input[name=client_uuid]");
   const max = Number(body.dataset.counterMax);
   const countTemplate = counter.dataset.counterTemplate;
+  // Every message comes translated from the template; none is written here.
+  const said = status.dataset;
+  // This page's own key in the outbox: what the server refuses from it is kept under it, so
+  // closing the page after a refusal loses nothing.
+  const page = newUuid();
+  const pageEntryId = form.dataset.entryId || "";
+  const shared = document.body.hasAttribute("data-shared-device");
   let timer = null;
   let lastSent = null;
+  let queued = null;
+  let edited = false;
+  let chain = Promise.resolve();
+
+  function say(message) {
+    status.textContent = message || "";
+  }
 
   function updateCounter() {
     const length = body.value.length;
@@ -33,34 +50,252 @@ export function mount(form) {
     return plain;
   }
 
-  async function save() {
-    clearTimeout(timer);
-    if (!body.value.trim() || body.value.length > max) return;
-    const payload = fields();
-    const serialised = payload.toString();
-    if (serialised === lastSent) return;
-    lastSent = serialised;
-    const result = await submit(form.dataset.autosaveUrl, [...payload.entries()]);
-    const body_ = result.body || {};
-    if (result.state === "sent" && body_.saved) {
-      version.value = body_.version;
-      form.dataset.entryId = body_.entry_id;
-      status.textContent = form.dataset.savedText || "✓";
+  // Put kept fields back into the form, as the person had them on this phone.
+  function fill(pairs, skip) {
+    const values = new Map();
+    for (const [name, value] of pairs) {
+      if (skip.includes(name)) continue;
+      if (!values.has(name)) values.set(name, []);
+      values.get(name).push(value);
+    }
+    for (const element of form.elements) {
+      if (!element.name || element.name === "csrf_token" || skip.includes(element.name)) continue;
+      const given = values.get(element.name) || [];
+      if (element.type === "checkbox" || element.type === "radio") element.checked = given.includes(element.value);
+      else if (element.type !== "submit" && element.type !== "button") element.value = given[0] ?? "";
+    }
+    updateCounter();
+  }
+
+  // Why a save was refused, in words the person can act on.
+  function refusal(statusCode, answer) {
+    const errors = (answer && answer.errors) || {};
+    if (statusCode === 409 || (answer && answer.conflict)) return form.dataset.conflictText;
+    if (statusCode === 404) return said.goneText;
+    if (errors.sharing) return said.sharingText;
+    if (errors.intensity) return said.intensityText;
+    return said.refusedText;
+  }
+
+  function report(result) {
+    const answer = result.body || {};
+    if (result.state === "sent" && answer.saved) {
+      version.value = answer.version;
+      form.dataset.entryId = answer.entry_id;
+      say(form.dataset.savedText);
     } else if (result.state === "queued") {
-      status.textContent = form.dataset.queuedText || "…";
-    } else if (body_.conflict) {
-      status.textContent = form.dataset.conflictText || "!";
+      say(result.online ? said.retryText : form.dataset.queuedText);
+    } else if (result.state === "refused") {
+      say(refusal(result.status, answer));
+    } else if (result.state === "shared_device") {
+      say(result.online ? said.failedText : said.sharedOfflineText);
+    } else if (result.state === "not_signed_in") {
+      say(said.signedOutText);
+    } else {
+      say(said.failedText);
     }
   }
 
-  body.addEventListener("input", () => {
-    updateCounter();
+  async function run(force) {
+    if (!form.isConnected || !body.value.trim()) return null;
+    if (body.value.length > max) {
+      say(said.refusedText);
+      return null;
+    }
+    const payload = fields();
+    const serialised = payload.toString();
+    if (serialised === lastSent && !force) return null;
+    lastSent = serialised;
+    say(said.savingText);
+    let result;
+    try {
+      result = await submit(form.dataset.autosaveUrl, [...payload.entries()], undefined, { page });
+    } catch (error) {
+      result = { state: "failed" };
+    }
+    // Nothing of this was kept anywhere: the next chance (a keystroke, leaving) tries again.
+    if (["failed", "shared_device", "not_signed_in"].includes(result.state)) lastSent = null;
+    if (result.state === "queued") queued = serialised;
+    report(result);
+    return result;
+  }
+
+  // One save at a time, so each is sent with the version the one before it received.
+  function save(force = false) {
+    clearTimeout(timer);
+    chain = chain.then(() => run(force)).catch(() => { say(said.failedText); return null; });
+    return chain;
+  }
+
+  // The outbox replayed a record while this page is open (the network came back).
+  window.addEventListener("tend:outbox", (event) => {
+    if (!form.isConnected) return;
+    const detail = event.detail || {};
+    if (detail.uuid !== clientUuid.value) {
+      if (detail.state !== "sent") showKept();
+      return;
+    }
+    const mine = detail.page === page;
+    if (detail.state === "sent") {
+      const answer = detail.body || {};
+      // A record from an earlier visit reached the server: this form shows an older text.
+      // Untouched, it takes the newer one; touched, its next save meets the conflict view.
+      if (!mine && edited) return;
+      if (!mine) fill(detail.fields, ["client_uuid", "version", "csrf_token"]);
+      version.value = answer.version;
+      form.dataset.entryId = answer.entry_id;
+      lastSent = new URLSearchParams(detail.fields).toString();
+      if (mine && queued !== null && fields().toString() !== queued) save(true);
+      else say(form.dataset.savedText);
+    } else if (mine) {
+      say(refusal(detail.status, detail.body));
+    } else {
+      showKept();
+    }
+  });
+
+  // ---- what this phone kept because Tend could not take it ---------------------------------
+  const notice = document.querySelector("[data-kept-notice]");
+  let shown = null;
+
+  function belongsHere(record) {
+    const entryId = new URLSearchParams(record.fields).get("entry_id") || "";
+    if (pageEntryId) return entryId === pageEntryId && record.kept.state !== "gone";
+    return !entryId || record.kept.state === "gone";
+  }
+
+  async function showKept(focus = false) {
+    if (!notice || shared) return;
+    const records = (await keptRecords().catch(() => []))
+      .filter((r) => r.url === form.dataset.autosaveUrl && r.page !== page && belongsHere(r));
+    shown = records[0] || null;
+    if (!shown) {
+      notice.hidden = true;
+      return;
+    }
+    const state = shown.kept.state;
+    const kept = new URLSearchParams(shown.fields);
+    const intro = { conflict: notice.dataset.conflictText, gone: notice.dataset.goneText };
+    notice.querySelector("[data-kept-intro]").textContent = intro[state] || notice.dataset.refusedText;
+    notice.querySelector("[data-kept-reason]").textContent =
+      state === "refused" ? refusal(shown.kept.status, { errors: shown.kept.errors }) : "";
+    notice.querySelector("[data-kept-title]").textContent = kept.get("title") || "";
+    notice.querySelector("[data-kept-body]").textContent = kept.get("body") || "";
+    notice.querySelector("[data-kept-status]").textContent = "";
+    const offered = state === "conflict" && notice.dataset.resolveUrl ? ["both", "mine", "forget"] : ["restore", "forget"];
+    for (const button of notice.querySelectorAll("[data-kept-action]")) {
+      button.hidden = !offered.includes(button.dataset.keptAction);
+    }
+    notice.hidden = false;
+    if (focus) notice.querySelector("#kept-heading").focus();
+  }
+
+  // Keep both, or keep this phone's text: the same choice the conflict view offers, and the
+  // kept text is only let go once the server has answered that it holds it.
+  async function resolve(choice) {
+    const record = shown;
+    const noticeStatus = notice.querySelector("[data-kept-status]");
+    noticeStatus.textContent = notice.dataset.workingText;
+    try {
+      const session = await currentSession();
+      if (!session.online || !session.signed_in) throw new Error("offline");
+      const data = new URLSearchParams(record.fields);
+      data.set("choice", choice);
+      const response = await fetch(notice.dataset.resolveUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": session.csrf_token },
+        body: data,
+        // The answer is a redirect to where the flash message waits; follow it for real.
+        redirect: "manual",
+      });
+      if (response.type !== "opaqueredirect" && !response.ok) throw new Error(String(response.status));
+      await forget(record.uuid);
+      window.location.assign(choice === "mine" ? notice.dataset.entryUrl : notice.dataset.journalUrl);
+    } catch (error) {
+      noticeStatus.textContent = notice.dataset.failedText;
+    }
+  }
+
+  async function restore() {
+    const record = shown;
+    // On a new entry's page the kept text becomes a new entry; on the entry's own page it
+    // keeps the version it was based on, so a change made elsewhere meets the conflict view.
+    const skip = pageEntryId ? ["client_uuid", "csrf_token"] : ["client_uuid", "version", "csrf_token"];
+    fill(record.fields, skip);
+    // A field the server refused may sit in a closed section: open it, so it can be mended.
+    for (const name of Object.keys(record.kept.errors || {})) {
+      const field = form.elements.namedItem(name);
+      const section = field && (field.closest ? field.closest("details") : field[0] && field[0].closest("details"));
+      if (section) section.open = true;
+    }
+    edited = true;
+    body.focus();
+    const result = await save(true);
+    const heldElsewhere = result && (result.state === "sent" || result.state === "queued" || result.kept);
+    if (heldElsewhere) await forget(record.uuid).catch(() => {});
+    await showKept();
+  }
+
+  async function letGo() {
+    await forget(shown.uuid).catch(() => {});
+    say(said.letGoText);
+    await showKept();
+    if (notice.hidden) body.focus();
+    else notice.querySelector("#kept-heading").focus();
+  }
+
+  if (notice && !notice.dataset.mounted) {
+    notice.dataset.mounted = "true";
+    notice.addEventListener("click", (event) => {
+      const button = event.target.closest("[data-kept-action]");
+      if (!button || !shown) return;
+      const action = button.dataset.keptAction;
+      if (action === "both" || action === "mine") resolve(action);
+      else if (action === "restore") restore();
+      else if (action === "forget") letGo();
+    });
+  }
+
+  // Tapping Save with no connection: a boosted post would fail without a word. Keep the text
+  // the way autosave does and say so; on a shared device, say that nothing can be kept.
+  form.tendSaveOffline = () => {
+    if (shared) say(said.sharedSaveText);
+    else save(true);
+  };
+
+  // Online, the form post itself carries the text: once the server answered (saved, or a page
+  // that holds the text such as the conflict view), what this page kept is superseded.
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    if (event.detail.elt !== form) return;
+    const code = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (code >= 200 && code < 500) settle(page, clientUuid.value).catch(() => {});
+  });
+  document.body.addEventListener("htmx:sendError", (event) => {
+    if (event.detail.elt === form) say(said.failedText);
+  });
+
+  // Every field, not only the text: a number typed in the intensity box is saved (or its
+  // refusal reported) without waiting for the field to lose focus.
+  form.addEventListener("input", (event) => {
+    edited = true;
+    if (event.target === body) updateCounter();
     clearTimeout(timer);
     timer = setTimeout(save, DEBOUNCE_MS);
   });
-  form.addEventListener("change", () => { clearTimeout(timer); timer = setTimeout(save, DEBOUNCE_MS); });
+  form.addEventListener("change", () => { edited = true; clearTimeout(timer); timer = setTimeout(save, DEBOUNCE_MS); });
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "hidden") save();
+    if (document.visibilityState === "hidden" && form.isConnected) save();
   });
   updateCounter();
+  showKept();
 }
+
+// Registered once, in the capture phase, so it runs before htmx's boosted submit.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-journal-form]");
+  if (!form || navigator.onLine || !form.tendSaveOffline) return;
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  form.tendSaveOffline();
+}, true);

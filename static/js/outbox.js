@@ -3,6 +3,13 @@
 // network returns (on `online` and on every page load). Each record belongs to the person who
 // made it and is only replayed under their session, with a fresh CSRF token. Nothing is kept
 // on a device marked as shared, and sign-out clears everything.
+//
+// Only a definitive answer clears a record: a success (2xx). When the server refuses one (a
+// conflict, a validation error, an entry deleted elsewhere), the record is not dropped: it is
+// *kept*, under a key of its own so a page writing the same entry cannot overwrite it, and it
+// is never replayed by itself again. It waits there until the person chooses what to do with
+// it (the journal's edit page shows it). A failure that may pass (401, 429, 5xx, no network)
+// leaves the record queued for the next replay.
 const DB_NAME = "tend-outbox";
 const STORE = "records";
 const META = "meta";
@@ -60,24 +67,102 @@ async function send(record, csrfToken) {
   return response;
 }
 
+// How a refused answer is kept: a conflict and a deleted entry each need their own choice.
+function keptState(status) {
+  if (status === 409) return "conflict";
+  if (status === 404) return "gone";
+  return "refused";
+}
+
+// Temporary refusals: the same record may well be taken later, so it stays queued.
+function mayPass(status) {
+  return status === 401 || status === 408 || status === 429 || status >= 500;
+}
+
 // Save now if possible, otherwise keep for later. Returns "sent", "queued" or a refusal.
 // `fields` is an object or a list of [name, value] pairs (for fields that repeat).
-export async function submit(url, fields, sessionUrl) {
+// With `options.page` (a key the calling page made for itself), what the server refuses is
+// kept on the phone under that key, and the page's next success or queued record replaces it:
+// a page that closes after a refusal loses nothing.
+export async function submit(url, fields, sessionUrl, options = {}) {
   const pairs = Array.isArray(fields) ? fields : Object.entries(fields);
   const session = await currentSession(sessionUrl);
-  if (session.online && !session.signed_in) return { state: "not_signed_in" };
+  if (session.online && !session.signed_in) return { state: "not_signed_in", online: true };
   const uuid = new URLSearchParams(pairs).get("client_uuid");
-  const record = { uuid, url, fields: pairs, owner: session.owner, created: Date.now() };
+  const page = options.page || null;
+  const record = { uuid, url, fields: pairs, owner: session.owner, created: Date.now(), page };
+  const keeps = !!(session.outbox && session.owner);
   if (session.online) {
     try {
       const response = await send(record, session.csrf_token);
-      if (response.ok) return { state: "sent", body: await response.json() };
-      if (response.status >= 400 && response.status < 500) return { state: "refused", body: await response.json().catch(() => ({})) };
+      if (response.ok) {
+        const body = await response.json();
+        if (page && keeps) await settle(page, uuid).catch(() => {});
+        return { state: "sent", body, online: true };
+      }
+      if (response.status >= 400 && response.status < 500 && !mayPass(response.status)) {
+        const body = await response.json().catch(() => ({}));
+        let kept = false;
+        if (page && keeps) {
+          await withStore(STORE, "readwrite", (store) => store.put(
+            { ...record, uuid: page, source_uuid: uuid, kept: keptInfo(response.status, body) }));
+          kept = true;
+        }
+        return { state: "refused", status: response.status, body, kept, online: true };
+      }
     } catch (error) { /* the network went away between the two requests: keep it */ }
   }
-  if (!session.outbox || !session.owner) return { state: "shared_device" };
-  await withStore(STORE, "readwrite", (store) => store.put(record));
-  return { state: "queued" };
+  if (!keeps) return { state: "shared_device", online: session.online };
+  await withStore(STORE, "readwrite", (store) => {
+    store.put(record);
+    // The queued record holds everything the page's kept one held, and more.
+    if (page) store.delete(page);
+  });
+  return { state: "queued", online: session.online };
+}
+
+function keptInfo(status, body) {
+  return { state: keptState(status), status, errors: (body && body.errors) || null, at: Date.now() };
+}
+
+// After a page's success: everything it had kept, and the record it queued, are superseded
+// by what the server now holds. Exported for a page whose text the server took by other means
+// (the plain form post).
+export async function settle(page, uuid) {
+  if (!("indexedDB" in window) || !page) return;
+  await withStore(STORE, "readwrite", (store) => {
+    const all = store.getAll();
+    all.onsuccess = () => {
+      for (const record of all.result || []) {
+        if (record.page !== page) continue;
+        if (record.kept || record.uuid === uuid) store.delete(record.uuid);
+      }
+    };
+  });
+}
+
+// Tell an open page what became of a record it may be showing (its version moved on, or the
+// server refused it and it is now kept).
+function announce(record, state, status, body) {
+  window.dispatchEvent(new CustomEvent("tend:outbox", {
+    detail: { uuid: record.uuid, page: record.page || null, fields: record.fields, state, status, body },
+  }));
+}
+
+// The records kept for the person signed in on this device, oldest first.
+export async function keptRecords() {
+  if (!("indexedDB" in window)) return [];
+  const last = await withStore(META, "readonly", (store) => store.get("last")).catch(() => null);
+  if (!last || !last.owner || !last.outbox) return [];
+  const records = await withStore(STORE, "readonly", (store) => store.getAll()).catch(() => []);
+  return (records || []).filter((r) => r.kept && r.owner === last.owner)
+    .sort((a, b) => a.kept.at - b.kept.at);
+}
+
+// Only ever called on the person's own choice, or once their text is safely elsewhere.
+export async function forget(key) {
+  if (!("indexedDB" in window) || !key) return;
+  await withStore(STORE, "readwrite", (store) => store.delete(key));
 }
 
 let flushing = false;
@@ -91,13 +176,21 @@ export async function flush(sessionUrl) {
     const session = await currentSession(sessionUrl);
     if (!session.online || !session.signed_in) return 0;
     for (const record of records) {
+      // A kept record waits for the person's choice; it is never replayed by itself.
+      if (record.kept) continue;
       // Never send one person's record under another person's session.
       if (record.owner !== session.owner) continue;
       try {
         const response = await send(record, session.csrf_token);
-        if (response.ok || (response.status >= 400 && response.status < 500 && response.status !== 401 && response.status !== 429)) {
-          await withStore(STORE, "readwrite", (store) => store.delete(record.uuid));
+        if (response.ok) {
+          const body = await response.json().catch(() => ({}));
+          await removeIfUnchanged(record);
           sent += 1;
+          announce(record, "sent", response.status, body);
+        } else if (!mayPass(response.status) && response.status >= 400 && response.status < 500) {
+          const body = await response.json().catch(() => ({}));
+          await keepRefused(record, response.status, body);
+          announce(record, keptState(response.status), response.status, body);
         }
       } catch (error) { break; }
     }
@@ -105,6 +198,29 @@ export async function flush(sessionUrl) {
     flushing = false;
   }
   return sent;
+}
+
+// A page may have queued a newer record under the same UUID while this one was on its way:
+// only the record that was sent is removed.
+async function removeIfUnchanged(record) {
+  await withStore(STORE, "readwrite", (store) => {
+    const stored = store.get(record.uuid);
+    stored.onsuccess = () => {
+      if (stored.result && stored.result.created === record.created && !stored.result.kept) store.delete(record.uuid);
+    };
+  });
+}
+
+// Moved to a key of its own in one transaction, so it is never both lost and kept, and the
+// entry's edit page (which writes under the entry's UUID) cannot overwrite it.
+async function keepRefused(record, status, body) {
+  await withStore(STORE, "readwrite", (store) => {
+    const stored = store.get(record.uuid);
+    stored.onsuccess = () => {
+      store.put({ ...record, uuid: newUuid(), source_uuid: record.uuid, kept: keptInfo(status, body) });
+      if (stored.result && stored.result.created === record.created) store.delete(record.uuid);
+    };
+  });
 }
 
 export async function clearAll() {
