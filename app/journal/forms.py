@@ -52,7 +52,14 @@ class EntryForm(FlaskForm):
                 ),
             ),
         ],
-        render_kw={"rows": 12, "data-counter-max": BODY_MAX, "spellcheck": "true"},
+        # No maxlength: a browser would cut a long paste short without a word. The counter
+        # shows the limit, and the server refuses a longer text and keeps it in the form.
+        render_kw={
+            "rows": 12,
+            "data-counter-max": BODY_MAX,
+            "spellcheck": "true",
+            "maxlength": False,
+        },
     )
     week = SelectField(_l("Week"), coerce=int, validators=[Optional()])
     prompt_id = SelectField(_l("Prompt (optional)"), validators=[Optional()])

@@ -67,22 +67,30 @@ def entries():
     return _render_list(listing, week=week, search=None)
 
 
-@bp.route("/search", methods=["POST"])
+@bp.route("/search", methods=["GET", "POST"])
 @require_roles(Role.participant)
 def search():
-    """Search your own entries. A POST, so what you look for never appears in a URL."""
+    """Search your own entries. A POST, so what you look for never appears in a URL; going
+    back to or reloading the search's address leads to the journal."""
+    if request.method == "GET":
+        return redirect(url_for("journal.entries"), 303)
     term = (request.form.get("q") or "").strip()[:200]
     listing = services.list_entries(db.session(), current_user, search=term or None)
     return _render_list(listing, week=None, search=term)
 
 
 def _render_list(listing: services.EntryPage, *, week: int | None, search: str | None):
-    template = "journal/_entry_list.html" if wants_partial() else "journal/entries.html"
+    template = "journal/entries.html"
+    # "More entries" asks for the next entries only, to add below those shown.
+    adding_below = wants_partial() and request.headers.get("HX-Target") == "more-entries"
+    if wants_partial():
+        template = "journal/_entry_items.html" if adding_below else "journal/_entry_list.html"
     return render_template(
         template,
         listing=listing,
         week=week,
         search=search,
+        adding_below=adding_below,
         # Every entry listed names its week: each label is translated once per page.
         week_labels={number: _("Week %(num)d", num=number) for number in listing.weeks},
         entry_url=url_for_each("journal.entry", "entry_id"),
@@ -124,13 +132,20 @@ def edit_entry(entry_id: int):
     """Change an entry. If another device saved it meanwhile, you see both and choose."""
     found = _entry_or_404(entry_id)
     if request.method == "GET":
-        form = _form(obj=found)
-        form.version.data = str(found.version)
-        form.week.data = found.week or 0
-        form.feelings.data = services.feelings_of(found)
-        form.sensations.data = services.sensations_of(found)
-        form.intensity.data = services.intensity_of(found)
-        form.prompt_id.data = found.prompt_id or ""
+        form = _form(client_uuid=found.client_uuid, version=str(found.version))
+        # Changes autosaved and not saved yet come back to be finished.
+        shown = services.pending_fields(found) or services.EntryFields(
+            body=found.body,
+            title=found.title,
+            week=found.week,
+            prompt_id=found.prompt_id,
+            feelings=services.feelings_of(found),
+            sensations=services.sensations_of(found),
+            intensity=services.intensity_of(found),
+            sharing=found.sharing,
+            anonymous_to_peers=found.anonymous_to_peers,
+        )
+        _fill(form, shown)
     else:
         form = _form()
     if form.validate_on_submit():
@@ -139,6 +154,28 @@ def edit_entry(entry_id: int):
             return answered
     status = 422 if request.method == "POST" else 200
     return render_template("journal/edit.html", form=form, entry=found), status
+
+
+def _fill(form: EntryForm, fields: services.EntryFields) -> None:
+    form.body.data = fields.body
+    form.title.data = fields.title or ""
+    form.week.data = fields.week or 0
+    form.prompt_id.data = fields.prompt_id or ""
+    form.feelings.data = list(fields.feelings)
+    form.sensations.data = list(fields.sensations)
+    form.intensity.data = fields.intensity
+    form.sharing.data = fields.sharing
+    form.anonymous_to_peers.data = fields.anonymous_to_peers
+
+
+@bp.route("/<int:entry_id>/discard-changes", methods=["POST"])
+@require_roles(Role.participant)
+def discard_changes(entry_id: int):
+    """Let go of the changes autosaved over an entry; the entry stays as it was saved."""
+    _entry_or_404(entry_id)
+    services.discard_pending(db.session(), current_user, entry_id)
+    flash(_("The changes you had not saved are let go. The entry is as you last saved it."), "info")
+    return redirect(url_for("journal.entry", entry_id=entry_id), 303)
 
 
 @bp.route("/<int:entry_id>/resolve", methods=["POST"])
@@ -198,11 +235,13 @@ def change_sharing(entry_id: int):
     return redirect(url_for("journal.entry", entry_id=entry_id), 303)
 
 
-@bp.route("/<int:entry_id>/delete", methods=["POST"])
+@bp.route("/<int:entry_id>/delete", methods=["GET", "POST"])
 @require_roles(Role.participant)
 def delete_entry(entry_id: int):
-    """Delete an entry for good."""
-    _entry_or_404(entry_id)
+    """Delete an entry for good, once the person has said so on the page that asks."""
+    found = _entry_or_404(entry_id)
+    if request.method == "GET":
+        return render_template("journal/delete.html", entry=found)
     services.delete(db.session(), current_user, entry_id)
     flash(_("The entry is deleted."), "info")
     return redirect(url_for("journal.entries"), 303)

@@ -84,6 +84,7 @@ MATRIX = {
     # The journal is the participant's own; an entry id that is not theirs is simply not found.
     ("journal.entries", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
     ("journal.search", "POST"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
+    ("journal.search", "GET"): row(TO_SIGN_IN, 303, 403, 403, 403, 403),
     ("journal.new_entry", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
     ("journal.new_entry", "POST"): row(TO_SIGN_IN, 422, 403, 403, 403, 403),
     ("journal.entry", "GET"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
@@ -91,7 +92,9 @@ MATRIX = {
     ("journal.edit_entry", "POST"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
     ("journal.resolve_conflict", "POST"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
     ("journal.change_sharing", "POST"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
+    ("journal.delete_entry", "GET"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
     ("journal.delete_entry", "POST"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
+    ("journal.discard_changes", "POST"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
     ("journal.autosave", "POST"): row(TO_SIGN_IN, 422, 403, 403, 403, 403),
     ("journal.group", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
     ("journal.export_markdown", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
