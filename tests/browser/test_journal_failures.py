@@ -29,6 +29,7 @@ from tests.browser.helpers import (
     assert_touch_targets,
     sign_in,
 )
+from tests.browser.test_feature_journeys import OUTBOX_META_JS
 
 pytestmark = pytest.mark.browser
 
@@ -55,18 +56,6 @@ KEPT_JS = """() => new Promise((resolve, reject) => {
             })));
         };
         all.onerror = () => { db.close(); reject(all.error); };
-    };
-})"""
-
-OUTBOX_META_JS = """() => new Promise((resolve, reject) => {
-    const open = indexedDB.open('tend-outbox', 1);
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-        const db = open.result;
-        if (!db.objectStoreNames.contains('meta')) { db.close(); resolve(null); return; }
-        const read = db.transaction('meta').objectStore('meta').get('last');
-        read.onsuccess = () => { db.close(); resolve(read.result || null); };
-        read.onerror = () => { db.close(); reject(read.error); };
     };
 })"""
 
