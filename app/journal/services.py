@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from functools import cache
@@ -70,6 +70,21 @@ def sensations_of(entry: JournalEntry) -> list[str]:
 
 def intensity_of(entry: JournalEntry) -> int | None:
     return int(entry.intensity) if entry.intensity is not None else None
+
+
+def fields_of(entry: JournalEntry) -> EntryFields:
+    """What the entry holds, as the form's fields."""
+    return EntryFields(
+        body=entry.body,
+        title=entry.title,
+        week=entry.week,
+        prompt_id=entry.prompt_id,
+        feelings=feelings_of(entry),
+        sensations=sensations_of(entry),
+        intensity=intensity_of(entry),
+        sharing=entry.sharing,
+        anonymous_to_peers=entry.anonymous_to_peers,
+    )
 
 
 def pending_fields(entry: JournalEntry) -> EntryFields | None:
@@ -274,17 +289,7 @@ def set_sharing(db: Session, user: User, entry_id: int, sharing: str, anonymous:
     """Change who may read an entry; un-sharing takes effect at once."""
     entry = own_entry(db, user, entry_id)
     membership = _membership(db, user)
-    fields = EntryFields(
-        body=entry.body,
-        title=entry.title,
-        week=entry.week,
-        prompt_id=entry.prompt_id,
-        feelings=feelings_of(entry),
-        sensations=sensations_of(entry),
-        intensity=intensity_of(entry),
-        sharing=sharing,
-        anonymous_to_peers=anonymous,
-    )
+    fields = replace(fields_of(entry), sharing=sharing, anonymous_to_peers=anonymous)
     _check_sharing(membership, fields)
     _apply(entry, fields, draft=entry.draft)
     entry.version += 1

@@ -134,18 +134,7 @@ def edit_entry(entry_id: int):
     if request.method == "GET":
         form = _form(client_uuid=found.client_uuid, version=str(found.version))
         # Changes autosaved and not saved yet come back to be finished.
-        shown = services.pending_fields(found) or services.EntryFields(
-            body=found.body,
-            title=found.title,
-            week=found.week,
-            prompt_id=found.prompt_id,
-            feelings=services.feelings_of(found),
-            sensations=services.sensations_of(found),
-            intensity=services.intensity_of(found),
-            sharing=found.sharing,
-            anonymous_to_peers=found.anonymous_to_peers,
-        )
-        _fill(form, shown)
+        _fill(form, services.pending_fields(found) or services.fields_of(found))
     else:
         form = _form()
     if form.validate_on_submit():
