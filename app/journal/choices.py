@@ -1,10 +1,15 @@
-"""The journal form's choices, drawn from the cohort's bundle in the reader's language."""
+"""The journal form's choices and an entry's words, drawn from the cohort's bundle in the reader's
+language."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
 from app.content import Library
+from app.journal.services import feelings_of, sensations_of
+from app.models import JournalEntry
 from app.practices.services import ParticipantPlace
 
 
@@ -50,3 +55,32 @@ def configure(form, library: Library, place: ParticipantPlace, locale: str):
     form.feelings.choices = vocabulary(library, "feelings", locale, bundle_id)
     form.sensations.choices = vocabulary(library, "sensations", locale, bundle_id)
     return form
+
+
+@dataclass(frozen=True)
+class EntryWords:
+    """An entry's answers and prompt as the cohort's bundle words them in the reader's
+    language; an id stands for itself where the bundle has no label for it (any more)."""
+
+    feelings: dict[str, str] = field(default_factory=dict)
+    sensations: dict[str, str] = field(default_factory=dict)
+    prompts: dict[str, str] = field(default_factory=dict)
+
+    def of_feelings(self, entry: JournalEntry) -> list[str]:
+        return [self.feelings.get(word, word) for word in feelings_of(entry)]
+
+    def of_sensations(self, entry: JournalEntry) -> list[str]:
+        return [self.sensations.get(word, word) for word in sensations_of(entry)]
+
+    def prompt_of(self, entry: JournalEntry) -> str | None:
+        return self.prompts.get(entry.prompt_id) if entry.prompt_id else None
+
+
+def entry_words(library: Library, place: ParticipantPlace, locale: str) -> EntryWords:
+    """Looked up once, for as many entries as a page or an export holds."""
+    bundle_id = place.cohort.bundle_id
+    return EntryWords(
+        dict(vocabulary(library, "feelings", locale, bundle_id)),
+        dict(vocabulary(library, "sensations", locale, bundle_id)),
+        prompts(library, place, locale),
+    )

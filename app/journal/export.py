@@ -21,7 +21,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from babel import dates
@@ -32,40 +31,17 @@ from flask_login import current_user
 
 from app import content, db
 from app.formatting import format_date_long
-from app.journal.choices import prompts, vocabulary
+from app.journal.choices import EntryWords, entry_words
 from app.journal.services import feelings_of, intensity_of, sensations_of
 from app.models import JournalEntry
 from app.practices.services import place_of
 
 
-@dataclass(frozen=True)
-class _Words:
-    """The cohort's words in the reader's language, looked up once for every entry."""
-
-    feelings: dict[str, str] = field(default_factory=dict)
-    sensations: dict[str, str] = field(default_factory=dict)
-    prompts: dict[str, str] = field(default_factory=dict)
-
-    def of_feelings(self, entry: JournalEntry) -> list[str]:
-        return [self.feelings.get(word, word) for word in feelings_of(entry)]
-
-    def of_sensations(self, entry: JournalEntry) -> list[str]:
-        return [self.sensations.get(word, word) for word in sensations_of(entry)]
-
-    def prompt_of(self, entry: JournalEntry) -> str | None:
-        return self.prompts.get(entry.prompt_id) if entry.prompt_id else None
-
-
-def _words() -> _Words:
+def _words() -> EntryWords:
     place = place_of(db.session(), current_user)
     if place is None:
-        return _Words()  # no cohort, so no bundle: the ids stand for themselves
-    library, locale, bundle_id = content.library(), str(get_locale()), place.cohort.bundle_id
-    return _Words(
-        dict(vocabulary(library, "feelings", locale, bundle_id)),
-        dict(vocabulary(library, "sensations", locale, bundle_id)),
-        prompts(library, place, locale),
-    )
+        return EntryWords()  # no cohort, so no bundle: the ids stand for themselves
+    return entry_words(content.library(), place, str(get_locale()))
 
 
 def _aware(value: datetime) -> datetime:
@@ -92,7 +68,7 @@ def _written(value: datetime) -> str:
     return f"{glue.replace('{0}', time).replace('{1}', day)} ({_zone_name()})"
 
 
-def _as_dict(entry: JournalEntry, words: _Words) -> dict:
+def _as_dict(entry: JournalEntry, words: EntryWords) -> dict:
     return {
         "id": entry.id,
         "created_at": _aware(entry.created_at).astimezone(UTC).isoformat(),
@@ -113,7 +89,7 @@ def _as_dict(entry: JournalEntry, words: _Words) -> dict:
     }
 
 
-def _markdown(entry: JournalEntry, words: _Words) -> str:
+def _markdown(entry: JournalEntry, words: EntryWords) -> str:
     title = entry.title or _("Entry of %(date)s", date=format_date_long(entry.created_at))
     lines = [f"# {title}", ""]
     lines.append("- " + _("Written on %(when)s", when=_written(entry.created_at)))
@@ -138,7 +114,7 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
     return response
 
 
-def _json(entries: list[JournalEntry], words: _Words) -> str:
+def _json(entries: list[JournalEntry], words: EntryWords) -> str:
     return json.dumps([_as_dict(e, words) for e in entries], ensure_ascii=False, indent=2)
 
 

@@ -330,14 +330,11 @@ def _version(form: EntryForm) -> int | None:
 
 
 def _labels(entry) -> dict:
-    library, place = content.library(), _place()
-    feelings = dict(choices.vocabulary(library, "feelings", _locale(), place.cohort.bundle_id))
-    sensations = dict(choices.vocabulary(library, "sensations", _locale(), place.cohort.bundle_id))
-    prompt_text = choices.prompts(library, place, _locale()).get(entry.prompt_id or "")
+    words = choices.entry_words(content.library(), _place(), _locale())
     return {
-        "feeling_labels": [feelings.get(f, f) for f in services.feelings_of(entry)],
-        "sensation_labels": [sensations.get(s, s) for s in services.sensations_of(entry)],
-        "prompt_text": prompt_text,
+        "feeling_labels": words.of_feelings(entry),
+        "sensation_labels": words.of_sensations(entry),
+        "prompt_text": words.prompt_of(entry),
     }
 
 
