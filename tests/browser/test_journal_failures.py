@@ -10,7 +10,6 @@ here change no count they rely on.
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from pathlib import Path
 
@@ -23,13 +22,8 @@ from app.journal import services
 from app.models import Cohort, Membership, Role, User
 from app.sessions import consent
 from tests.browser.conftest import DEMO_PASSWORD
-from tests.browser.helpers import (
-    assert_no_axe_violations,
-    assert_no_csp_violations,
-    assert_touch_targets,
-    sign_in,
-)
-from tests.browser.test_feature_journeys import OUTBOX_META_JS
+from tests.browser.helpers import sign_in
+from tests.browser.test_feature_journeys import OUTBOX_META_JS, check_page, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -85,26 +79,6 @@ def consents_on_file(live_server):
                     choices[0].id if choices else None,
                     person.display_name,
                 )
-
-
-def check_page(page: Page) -> None:
-    """axe-core, 44 px targets and the CSP (script errors are not asserted: offline pages log
-    failed fetches)."""
-    page.wait_for_load_state("load")
-    assert_no_axe_violations(page)
-    assert_touch_targets(page)
-    assert_no_csp_violations(page)
-
-
-def wait_until(predicate, *, timeout: float = 15.0, interval: float = 0.25, message: str = ""):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(message or "condition not met in time")
-        time.sleep(interval)
 
 
 def phrase(label: str) -> str:
