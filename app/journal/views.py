@@ -80,10 +80,11 @@ def search():
 
 
 def _render_list(listing: services.EntryPage, *, week: int | None, search: str | None):
-    template = "journal/entries.html"
+    partial = wants_partial()
     # "More entries" asks for the next entries only, to add below those shown.
-    adding_below = wants_partial() and request.headers.get("HX-Target") == "more-entries"
-    if wants_partial():
+    adding_below = partial and request.headers.get("HX-Target") == "more-entries"
+    template = "journal/entries.html"
+    if partial:
         template = "journal/_entry_items.html" if adding_below else "journal/_entry_list.html"
     return render_template(
         template,
