@@ -131,13 +131,13 @@ def test_the_markdown_in_french_uses_the_bundles_words_and_the_catalogs_labels(c
     assert "- Dans le corps : tension\n" in text
     assert "- Intensité : 6/10\n" in text
     assert BODY in text
-    # "Written on" is a new string, checked on its own below.
+    # "Written on" is checked on its own below.
     for english in ("week", "feelings", "anxious", "relieved", "intensity", "body:"):
         assert english not in text.casefold().replace(BODY.casefold(), ""), english
 
 
 def test_the_written_on_label_is_translated(client, entries):
-    """A new string: fails until the catalog holds its French."""
+    """A string new with the localised export, on its own."""
     in_language(client, "fr_CA")
     assert "- Écrit le 13 juillet 2026, 20 h 12 (America/Vancouver)\n" in markdown(
         client, entries["full"]
