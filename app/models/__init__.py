@@ -1,0 +1,46 @@
+"""The tables, one module per area; everything is importable from `app.models`.
+
+A new area gets its own module here and one import line below, so Alembic's autogenerate
+(which imports this package) sees every table.
+"""
+
+from app.models.activities import ExerciseRecord, PracticeRecord
+from app.models.base import utcnow, when_column
+from app.models.cohorts import Cohort, MedicineSession, Membership, SmallGroup
+from app.models.journal import FollowUp, JournalEntry, ReflectionRead, Sharing
+from app.models.people import STAFF_ROLES, AuditEvent, Invite, Role, SignInSession, User
+from app.models.questionnaires import (
+    Answer,
+    ExtraAdministration,
+    QuestionnaireResponse,
+    SafetyFlag,
+)
+from app.models.sessions import CalendarFeed, ChecklistSubmission, ConsentRecord
+
+__all__ = [
+    "STAFF_ROLES",
+    "Answer",
+    "AuditEvent",
+    "CalendarFeed",
+    "ChecklistSubmission",
+    "Cohort",
+    "ConsentRecord",
+    "ExerciseRecord",
+    "ExtraAdministration",
+    "FollowUp",
+    "Invite",
+    "JournalEntry",
+    "MedicineSession",
+    "Membership",
+    "PracticeRecord",
+    "QuestionnaireResponse",
+    "ReflectionRead",
+    "Role",
+    "SafetyFlag",
+    "Sharing",
+    "SignInSession",
+    "SmallGroup",
+    "User",
+    "utcnow",
+    "when_column",
+]
