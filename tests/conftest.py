@@ -25,6 +25,7 @@ from app import create_app, migrations  # noqa: E402
 from app.auth.passwords import hash_password  # noqa: E402
 from app.models import Cohort, Membership, Role, SmallGroup, User  # noqa: E402
 from app.program import local_today  # noqa: E402
+from tests.canaries import _scan_every_message_sent  # noqa: E402, F401  (a session fixture)
 
 PASSWORD = "correct horse battery"
 CSRF_PATTERN = re.compile(r'"X-CSRFToken": "([^"]+)"')
