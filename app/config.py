@@ -159,6 +159,7 @@ class AlertSettings:
             digest_time=os.environ.get("FLAG_DIGEST_TIME", "08:00"),
             poll_seconds=float(_env_int("WORKER_POLL_SECONDS", 5)),
             lease_seconds=_env_int("WORKER_LEASE_SECONDS", 300),
+            dev_mailbox=os.environ.get("DEV_MAIL_DIR") or cls.dev_mailbox,
         )
 
     def validate(self) -> None:

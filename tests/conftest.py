@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -20,6 +21,8 @@ from sqlmodel import Session
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("DATA_KEYS", Fernet.generate_key().decode())
 os.environ.pop("APP_ENV", None)
+# Development mail from the suite goes to a folder of its own, never instance/mail.
+os.environ.setdefault("DEV_MAIL_DIR", os.path.join(tempfile.mkdtemp(prefix="tend-mail-"), "mail"))
 
 from app import create_app, migrations  # noqa: E402
 from app.auth.passwords import hash_password  # noqa: E402

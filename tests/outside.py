@@ -197,8 +197,14 @@ class PushService:
                         service.vapid_public_key,
                     )
                     assert self.headers["Content-Encoding"] == "aes128gcm"
+                    assert self.headers["TTL"]
                     service.delivered.append(
-                        Delivered(self.path, dict(self.headers), browser.decrypt(body), claims)
+                        Delivered(
+                            self.path,
+                            {k.lower(): v for k, v in self.headers.items()},
+                            browser.decrypt(body),
+                            claims,
+                        )
                     )
                 self.send_response(status)
                 self.send_header("Content-Length", "0")

@@ -9,6 +9,7 @@ name, a count, a link).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import current_app
@@ -26,6 +27,12 @@ class Message:
     locale: str
 
 
+def _line(text: str) -> str:
+    # Only ASCII spaces and line breaks fold: str.split() would also eat the narrow no-break
+    # space French puts before a colon.
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
+
+
 def _block(template_name: str, block: str, context: dict) -> str:
     template = current_app.jinja_env.get_template(template_name)
     render = template.blocks.get(block)
@@ -41,13 +48,13 @@ def render(kind: str, context: dict, locale: str) -> Message:
         full = {**context, "lang_tag": locale.replace("_", "-")}
         # Not render_template: the app's context processors (the signed-in person, the
         # page's navigation) belong to requests, and a message gets only its own context.
-        subject = " ".join(_block(text_name, "subject", full).split())
+        subject = _line(_block(text_name, "subject", full))
         return Message(
             subject=subject,
             text=_block(text_name, "body", full) + "\n",
             html=current_app.jinja_env.get_template(f"notifications/{kind}.html").render(full),
-            push_title=" ".join(_block(text_name, "push_title", full).split()) or subject,
-            push_body=" ".join(_block(text_name, "push_body", full).split()),
+            push_title=_line(_block(text_name, "push_title", full)) or subject,
+            push_body=_line(_block(text_name, "push_body", full)),
             link=context.get("link", ""),
             locale=locale,
         )
