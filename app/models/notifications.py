@@ -91,7 +91,7 @@ class ReminderChoice(SQLModel, table=True):
     check_in_due: bool = False
     by_push: bool = False
     by_email: bool = False
-    # Wall-clock times in the cohort's zone; both empty means no quiet hours.
+    # Wall-clock times in the cohort's zone; both empty ("") means no quiet hours.
     quiet_from: str | None = Field(default="21:00", max_length=5)
     quiet_until: str | None = Field(default="08:00", max_length=5)
     several_a_day: bool = False

@@ -42,6 +42,8 @@ class AlertContactForm(FlaskForm):
     )
     email = EmailField(
         _l("Email address"),
+        # A pasted address often brings a space along.
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[
             InputRequired(_l("Please enter an email address.")),
             Email(

@@ -169,7 +169,7 @@ def _reminded_since(db: Session, user: User, since: datetime) -> bool:
     query = select(Notification.id).where(
         Notification.user_id == user.id,
         Notification.kind == REMINDER,
-        Notification.created_at >= since,
+        Notification.due_at >= since.astimezone(UTC),
         col(Notification.status).in_([Delivery.pending, Delivery.sending, Delivery.sent]),
     )
     return db.exec(query.limit(1)).first() is not None

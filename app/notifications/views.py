@@ -47,9 +47,11 @@ def save_reminders():
             "error",
         )
         return redirect(url_for("auth.account", _anchor="reminders"), 303)
-    quiet_from, quiet_until = form.quiet_from.data or None, form.quiet_until.data or None
-    if bool(quiet_from) != bool(quiet_until):
-        quiet_from = quiet_until = None
+    # Empty (not None, which the column's default would replace): no quiet hours. One time
+    # without the other means none either.
+    quiet_from, quiet_until = form.quiet_from.data or "", form.quiet_until.data or ""
+    if not (quiet_from and quiet_until):
+        quiet_from = quiet_until = ""
     reminders.save_choice(
         db.session(),
         current_user,
