@@ -64,11 +64,15 @@ class Inbox:
     # Set to hold the server's answer to DATA until released (a worker killed mid-send).
     hold: threading.Event | None = None
     started_data: threading.Event = field(default_factory=threading.Event)
+    # With hold: a message held while its sender died was never acknowledged; keep none.
+    drop_held: bool = False
 
     def received(self, envelope) -> None:
         self.started_data.set()
         if self.hold is not None:
             self.hold.wait(30)
+            if self.drop_held:
+                return
         with self.arrived:
             self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))

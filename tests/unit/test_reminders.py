@@ -78,8 +78,9 @@ def test_quiet_hours_hold_a_reminder_until_they_end(db, world, library):
 def test_the_default_quiet_hours_are_nine_at_night_to_eight_in_the_morning(db, world, library):
     choice = reminders.choice_for(db, world.participant)
     assert (choice.quiet_from, choice.quiet_until) == ("21:00", "08:00")
-    session = MedicineSession(cohort_id=world.cohort.id, number=1,
-                              starts_local=at(world, 3, 9).replace(tzinfo=None))
+    session = MedicineSession(
+        cohort_id=world.cohort.id, number=1, starts_local=at(world, 3, 9).replace(tzinfo=None)
+    )
     db.add(session)
     db.commit()
     choose(db, world, evening_before=True)
@@ -90,8 +91,9 @@ def test_the_default_quiet_hours_are_nine_at_night_to_eight_in_the_morning(db, w
 
 
 def test_an_evening_reminder_missed_at_night_waits_for_the_morning(db, world, library):
-    session = MedicineSession(cohort_id=world.cohort.id, number=1,
-                              starts_local=at(world, 3, 13).replace(tzinfo=None))
+    session = MedicineSession(
+        cohort_id=world.cohort.id, number=1, starts_local=at(world, 3, 13).replace(tzinfo=None)
+    )
     db.add(session)
     db.commit()
     choose(db, world, evening_before=True)
@@ -102,13 +104,18 @@ def test_an_evening_reminder_missed_at_night_waits_for_the_morning(db, world, li
 
 def test_no_quiet_hours_when_the_person_chose_none(db, world, library):
     choose(db, world, weekly_practice=True, quiet_from="", quiet_until="")
-    assert reminders.in_quiet_hours(reminders.choice_for(db, world.participant),
-                                    at(world, 0, 23).time()) is False
+    assert (
+        reminders.in_quiet_hours(
+            reminders.choice_for(db, world.participant), at(world, 0, 23).time()
+        )
+        is False
+    )
 
 
 def test_one_reminder_a_day_unless_the_person_asked_for_more(db, world, library):
-    session = MedicineSession(cohort_id=world.cohort.id, number=1,
-                              starts_local=at(world, 1, 12).replace(tzinfo=None))
+    session = MedicineSession(
+        cohort_id=world.cohort.id, number=1, starts_local=at(world, 1, 12).replace(tzinfo=None)
+    )
     db.add(session)
     db.commit()
     # The checklist (open 48 h before) and this week's practice, both due on day 0.
@@ -122,8 +129,9 @@ def test_one_reminder_a_day_unless_the_person_asked_for_more(db, world, library)
 
 
 def test_several_a_day_when_the_person_asked(db, world, library):
-    session = MedicineSession(cohort_id=world.cohort.id, number=1,
-                              starts_local=at(world, 1, 12).replace(tzinfo=None))
+    session = MedicineSession(
+        cohort_id=world.cohort.id, number=1, starts_local=at(world, 1, 12).replace(tzinfo=None)
+    )
     db.add(session)
     db.commit()
     choose(db, world, weekly_practice=True, checklist_open=True, several_a_day=True)
@@ -131,13 +139,21 @@ def test_several_a_day_when_the_person_asked(db, world, library):
 
 
 def test_a_submitted_checklist_is_not_reminded_of(db, world, library):
-    session = MedicineSession(cohort_id=world.cohort.id, number=1,
-                              starts_local=at(world, 1, 12).replace(tzinfo=None))
+    session = MedicineSession(
+        cohort_id=world.cohort.id, number=1, starts_local=at(world, 1, 12).replace(tzinfo=None)
+    )
     db.add(session)
     db.commit()
-    db.add(ChecklistSubmission(user_id=world.participant.id, session_id=session.id,
-                               checklist_id="pre-session", answers="{}", state="ready",
-                               submitted_at=utcnow()))
+    db.add(
+        ChecklistSubmission(
+            user_id=world.participant.id,
+            session_id=session.id,
+            checklist_id="pre-session",
+            answers="{}",
+            state="ready",
+            submitted_at=utcnow(),
+        )
+    )
     db.commit()
     choose(db, world, checklist_open=True)
     assert reminders.schedule(db, library, at(world, 0, 14)) == 0

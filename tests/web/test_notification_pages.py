@@ -14,8 +14,15 @@ def test_every_reminder_is_off_until_the_participant_turns_it_on(client, db, wor
     sign_in(client, world.participant)
     page = client.get("/account").get_data(as_text=True)
     assert 'id="reminders"' in page
-    for name in ("checklist_open", "evening_before", "weekly_practice", "check_in_due",
-                 "by_push", "by_email", "several_a_day"):
+    for name in (
+        "checklist_open",
+        "evening_before",
+        "weekly_practice",
+        "check_in_due",
+        "by_push",
+        "by_email",
+        "several_a_day",
+    ):
         assert f'name="{name}"' in page
         assert f'<input id="{name}" name="{name}" type="checkbox"' in page  # not checked
     assert 'value="21:00"' in page and 'value="08:00"' in page
@@ -23,14 +30,25 @@ def test_every_reminder_is_off_until_the_participant_turns_it_on(client, db, wor
 
 def test_a_participant_saves_reminders_by_type_and_channel(client, db, world):
     sign_in(client, world.participant)
-    answer = post(client, "/account/reminders", {
-        "weekly_practice": "y", "check_in_due": "y", "by_email": "y",
-        "quiet_from": "22:00", "quiet_until": "07:30",
-    })
+    answer = post(
+        client,
+        "/account/reminders",
+        {
+            "weekly_practice": "y",
+            "check_in_due": "y",
+            "by_email": "y",
+            "quiet_from": "22:00",
+            "quiet_until": "07:30",
+        },
+    )
     assert answer.status_code == 303 and answer.location.endswith("/account#reminders")
     choice = db.get(ReminderChoice, world.participant.id)
     db.refresh(choice)
-    assert (choice.weekly_practice, choice.check_in_due, choice.checklist_open) == (True, True, False)
+    assert (choice.weekly_practice, choice.check_in_due, choice.checklist_open) == (
+        True,
+        True,
+        False,
+    )
     assert (choice.by_email, choice.by_push) == (True, False)
     assert (choice.quiet_from, choice.quiet_until) == ("22:00", "07:30")
     page = client.get("/account").get_data(as_text=True)
@@ -79,21 +97,28 @@ def test_facilitators_who_manage_the_cohort_add_and_remove_alert_addresses(clien
     assert "already on the list" in client.get(again.location).get_data(as_text=True)
     [contact] = db.exec(select(AlertContact)).all()
     assert (contact.email, contact.purpose, contact.added_by_id) == (
-        "oncall@clinic.example.org", "on_call", world.facilitator.id
+        "oncall@clinic.example.org",
+        "on_call",
+        world.facilitator.id,
     )
     page = client.get(url).get_data(as_text=True)
     assert "oncall@clinic.example.org" in page and "On call: told at once" in page
     post(client, f"{url}/{contact.id}/remove")
     assert db.exec(select(AlertContact)).all() == []
-    actions = [e.action for e in db.exec(select(AuditEvent).where(
-        AuditEvent.action.like("alert_contact_%")))]
+    actions = [
+        e.action
+        for e in db.exec(select(AuditEvent).where(AuditEvent.action.like("alert_contact_%")))
+    ]
     assert actions == ["alert_contact_added", "alert_contact_removed"]
 
 
 def test_a_bad_alert_address_is_refused_with_422_and_kept_in_the_form(client, world):
     sign_in(client, world.facilitator)
-    answer = post(client, f"/team/cohorts/{world.cohort.id}/alert-contacts",
-                  {"purpose": "escalation", "email": "not an address"})
+    answer = post(
+        client,
+        f"/team/cohorts/{world.cohort.id}/alert-contacts",
+        {"purpose": "escalation", "email": "not an address"},
+    )
     assert answer.status_code == 422
     page = answer.get_data(as_text=True)
     assert "Please enter an email address such as" in page
