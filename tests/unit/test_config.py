@@ -114,9 +114,7 @@ def test_crisis_lines_from_a_file_are_shown_in_the_readers_language(app, client,
 
 
 @pytest.mark.parametrize("missing", sorted(PRODUCTION_ALERTS))
-def test_production_with_alerts_on_refuses_to_start_without_mail_and_push(
-    production_env, missing
-):
+def test_production_with_alerts_on_refuses_to_start_without_mail_and_push(production_env, missing):
     production_env.delenv(missing)
     with pytest.raises(ConfigError, match=missing):
         create_app()
