@@ -62,9 +62,14 @@ def _keep(_app, channel, parts, **_extra):
 def _scan_every_message_sent():
     message_leaving.connect(_keep)
     handler = _LogKeeper()
-    logging.getLogger("tend.notifications").addHandler(handler)
+    logger = logging.getLogger("tend.notifications")
+    level = logger.level
+    # Every line the worker would log in production (INFO and up) is scanned.
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
     yield
-    logging.getLogger("tend.notifications").removeHandler(handler)
+    logger.removeHandler(handler)
+    logger.setLevel(level)
     message_leaving.disconnect(_keep)
     found = findings()
     assert not found, f"clinical detail left the app in a message: {found[:5]}"
