@@ -52,10 +52,19 @@ def test_no_message_or_log_line_holds_a_word_anyone_typed(app, client, db, world
         response_id, _ = start(client, "phq-9")
         answer_phq9(client, response_id, [3, 3, 3, 3, 3, 3, 3, 3, 3])
         post(client, "/check-ins/support")
-        post(client, "/account/reminders", {
-            "check_in_due": "y", "weekly_practice": "y", "by_email": "y", "by_push": "y",
-            "quiet_from": "", "quiet_until": "", "several_a_day": "y",
-        })
+        post(
+            client,
+            "/account/reminders",
+            {
+                "check_in_due": "y",
+                "weekly_practice": "y",
+                "by_email": "y",
+                "by_push": "y",
+                "quiet_from": "",
+                "quiet_until": "",
+                "several_a_day": "y",
+            },
+        )
         flag = db.exec(select(SafetyFlag).where(SafetyFlag.level == "urgent")).first()
         safety.record_follow_up(db, world.medical, flag.id, NOTE)
         later = utcnow() + timedelta(days=1, hours=2)
