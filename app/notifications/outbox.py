@@ -81,8 +81,11 @@ def enqueue(
         dialect.insert(Notification.__table__)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["dedup_key"])
+        # A row comes back only when one was added (rowcount is not reliable with RETURNING,
+        # which PostgreSQL inserts use).
+        .returning(Notification.__table__.c.id)
     )
-    return connection.execute(statement).rowcount == 1
+    return connection.execute(statement).first() is not None
 
 
 def email_available() -> bool:
