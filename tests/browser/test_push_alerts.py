@@ -104,3 +104,19 @@ def test_a_push_is_shown_and_a_tap_opens_its_page(pages, live_server):
     )
     expect(page).to_have_url(live_server.url + "/team/cohorts/1/flags")
     expect(page.get_by_role("heading", level=1)).to_have_text("Safety flags")
+
+
+def test_a_participant_turns_on_a_reminder_in_french(page):
+    sign_in(page, "participant@example.org", DEMO_PASSWORD, audit=False)
+    page.goto("/account")
+    check_page(page)
+    page.get_by_role("button", name="Français").click()
+    expect(page.get_by_role("heading", name="Rappels")).to_be_visible()
+    check_page(page)
+    page.get_by_label("Quand la pratique de la semaine est prête").check()
+    page.get_by_label("Par courriel").check()
+    page.get_by_role("button", name="Enregistrer les rappels").click()
+    expect(page.get_by_text("Vos rappels sont enregistrés.")).to_be_visible()
+    expect(page.get_by_label("Quand la pratique de la semaine est prête")).to_be_checked()
+    check_page(page)
+    page.get_by_role("button", name="English").click()
