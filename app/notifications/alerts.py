@@ -168,6 +168,8 @@ def escalation_done(db: Session, notification: Notification, round_number: int) 
     flag = db.get(SafetyFlag, notification.flag_id) if notification.flag_id else None
     if flag is None or flag.acknowledged_at is not None:
         return
+    if notification.channel == PUSH and not _with_devices(db, [db.get(User, notification.user_id)]):
+        return  # they removed their last device: the email rounds go on
     repeat = timedelta(minutes=settings().alerts.escalation_repeat_minutes)
     next_round = round_number + 1
     recipient = recipient_key(notification.user_id, notification.address)

@@ -207,3 +207,33 @@ def test_signing_out_everywhere_drops_every_device(app, db, world, push_service)
         add_device(client, push_service.browser(name).subscription)
     post(laptop, "/account/signout-everywhere")
     assert db.exec(select(PushDevice)).all() == []
+
+
+def test_escalation_by_push_stops_when_the_last_device_is_gone_but_email_goes_on(
+    app, client, db, world, push_service
+):
+    from datetime import timedelta
+
+    from app.models import utcnow
+
+    sign_in(client, world.admin)
+    add_device(client, push_service.browser("admin").subscription)
+    safety.raise_flag(
+        db, world.participant, world.cohort.id, source="support-button", level="urgent"
+    )
+    db.commit()
+    raised = utcnow()
+    with app.app_context():
+        delivery.run_once(app)
+        [device] = db.exec(select(PushDevice)).all()
+        db.delete(device)
+        db.commit()
+        delivery.run_once(app, now=raised + timedelta(minutes=121))
+        delivery.run_once(app, now=raised + timedelta(minutes=182))
+    rounds = {
+        (row.channel, json.loads(row.context)["round"], row.status)
+        for row in db.exec(select(Notification).where(Notification.kind == "flag_escalation"))
+    }
+    assert ("push", 1, Delivery.failed) in rounds
+    assert not any(channel == "push" and number == 2 for channel, number, _ in rounds)
+    assert ("email", 2, Delivery.sent) in rounds and ("email", 3, Delivery.pending) in rounds
