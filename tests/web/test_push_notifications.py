@@ -39,6 +39,14 @@ def add_device(client, subscription: dict, agent: str = CHROME_ANDROID):
     )
 
 
+def raise_urgent(db, world):
+    """An urgent flag, as "I need support now" raises it, committed."""
+    safety.raise_flag(
+        db, world.participant, world.cohort.id, source="support-button", level="urgent"
+    )
+    db.commit()
+
+
 def deliver(app):
     with app.app_context():
         return delivery.run_once(app)
@@ -54,10 +62,7 @@ def test_a_device_added_from_the_account_page_gets_the_urgent_alert_decrypted_in
     assert "tend-device=" in added.headers["Set-Cookie"]
     assert "HttpOnly" in added.headers["Set-Cookie"]
     canaries.add(world.participant.display_name)
-    safety.raise_flag(
-        db, world.participant, world.cohort.id, source="support-button", level="urgent"
-    )
-    db.commit()
+    raise_urgent(db, world)
     tally = deliver(app)
     assert tally.sent == 3  # two emails, one push
     [got] = push_service.delivered
@@ -89,10 +94,7 @@ def test_the_payload_speaks_the_recipients_language(app, client, db, world, push
     db.commit()
     sign_in(client, world.facilitator)
     add_device(client, phone.subscription)
-    safety.raise_flag(
-        db, world.participant, world.cohort.id, source="support-button", level="urgent"
-    )
-    db.commit()
+    raise_urgent(db, world)
     deliver(app)
     [got] = push_service.delivered
     assert got.payload["title"] == "Tend\u202f: un signalement de sécurité demande votre attention"
@@ -106,10 +108,7 @@ def test_a_subscription_the_push_service_no_longer_knows_is_dropped(
     push_service.answers["/push/gone"] = status
     sign_in(client, world.medical)
     add_device(client, phone.subscription)
-    safety.raise_flag(
-        db, world.participant, world.cohort.id, source="support-button", level="urgent"
-    )
-    db.commit()
+    raise_urgent(db, world)
     deliver(app)
     assert db.exec(select(PushDevice)).all() == []
     [row] = db.exec(select(Notification).where(Notification.channel == "push")).all()
@@ -121,10 +120,7 @@ def test_a_busy_push_service_is_tried_again_later(app, client, db, world, push_s
     push_service.answers["/push/busy"] = 429
     sign_in(client, world.medical)
     add_device(client, phone.subscription)
-    safety.raise_flag(
-        db, world.participant, world.cohort.id, source="support-button", level="urgent"
-    )
-    db.commit()
+    raise_urgent(db, world)
     deliver(app)
     [row] = db.exec(select(Notification).where(Notification.channel == "push")).all()
     assert (row.status, row.attempts, row.last_error) == (Delivery.pending, 1, "push 429")
@@ -218,10 +214,7 @@ def test_escalation_by_push_stops_when_the_last_device_is_gone_but_email_goes_on
 
     sign_in(client, world.admin)
     add_device(client, push_service.browser("admin").subscription)
-    safety.raise_flag(
-        db, world.participant, world.cohort.id, source="support-button", level="urgent"
-    )
-    db.commit()
+    raise_urgent(db, world)
     raised = utcnow()
     with app.app_context():
         delivery.run_once(app)

@@ -41,6 +41,14 @@ def mailing_app(app, smtp):
     return app
 
 
+def raise_urgent(db, world):
+    """An urgent flag, as "I need support now" raises it, committed."""
+    safety.raise_flag(
+        db, world.participant, world.cohort.id, source="support-button", level="urgent"
+    )
+    db.commit()
+
+
 def deliver(app, now=None):
     with app.app_context():
         return delivery.run_once(app, now=now)
@@ -235,10 +243,7 @@ def test_a_refused_address_is_not_delivered_and_the_flags_page_says_so(
         def close(self):
             pass
 
-    safety.raise_flag(
-        db, world.participant, world.cohort.id, source="support-button", level="urgent"
-    )
-    db.commit()
+    raise_urgent(db, world)
     with app.app_context():
         tally = delivery.run_once(app, mail_transport=Refusing())
     assert (tally.sent, tally.failed) == (1, 1)
@@ -258,10 +263,7 @@ def test_a_failing_server_is_retried_with_backoff_then_marked_not_delivered(app,
         def close(self):
             pass
 
-    safety.raise_flag(
-        db, world.participant, world.cohort.id, source="support-button", level="urgent"
-    )
-    db.commit()
+    raise_urgent(db, world)
     now = utcnow()
     waits = []
     for _ in range(delivery.MAX_ATTEMPTS):
@@ -311,10 +313,7 @@ def test_mail_without_smtp_in_development_goes_to_the_console_and_the_mail_page(
     app.config["TEND"] = dataclasses.replace(
         settings, alerts=dataclasses.replace(settings.alerts, dev_mailbox=str(tmp_path / "mail"))
     )
-    safety.raise_flag(
-        db, world.participant, world.cohort.id, source="support-button", level="urgent"
-    )
-    db.commit()
+    raise_urgent(db, world)
     with app.app_context():
         assert isinstance(mail.transport(app.config["TEND"]), mail.DevMailbox)
         assert delivery.run_once(app).sent == 2
