@@ -9,9 +9,11 @@ LOCALES := fr_CA
 
 .PHONY: run test setup install assets catalogs migrate seed lint format extract bench clean
 
+# The web app and the worker that delivers alerts and reminders, together (Procfile.dev);
+# Ctrl-C stops both. Links in messages point at this server unless BASE_URL says otherwise.
 run: setup migrate seed
 	@echo "Tend is at http://127.0.0.1:$(PORT)"
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	BASE_URL="$${BASE_URL:-http://127.0.0.1:$(PORT)}" $(BIN)/honcho start --procfile Procfile.dev --port $(PORT)
 
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)

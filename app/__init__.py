@@ -89,7 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         frame_options="DENY",
     )
 
-    from app import errors, formatting, navigation, security, static_files
+    from app import errors, formatting, navigation, notifications, security, static_files
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.cli import register_commands
@@ -124,4 +124,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     formatting.init_app(app)
     errors.init_app(app)
     register_commands(app)
+    notifications.init_app(app)
     return app

@@ -67,6 +67,115 @@ def _crisis_lines_file(path: str | None) -> dict[str, list[dict]]:
     return loaded
 
 
+def _vapid_keypair() -> str:
+    """A new VAPID private key: the raw P-256 scalar, base64url, as push libraries expect."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    scalar = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value
+    return base64.urlsafe_b64encode(scalar.to_bytes(32, "big")).rstrip(b"=").decode()
+
+
+def vapid_public_key(private_key: str) -> str:
+    """The application server key browsers subscribe with, derived from the private key."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    raw = base64.urlsafe_b64decode(private_key + "=" * (-len(private_key) % 4))
+    key = ec.derive_private_key(int.from_bytes(raw, "big"), ec.SECP256R1())
+    point = key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return base64.urlsafe_b64encode(point).rstrip(b"=").decode()
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Alerts and reminders that leave the app: mail, push, timing of escalations."""
+
+    enabled: bool = True
+    smtp_url: str = ""
+    mail_from: str = "Tend <tend@localhost>"
+    vapid_private_key: str = ""
+    vapid_public_key: str = ""
+    vapid_subject: str = "mailto:tend@localhost"
+    # Links in messages: the address people open Tend at.
+    base_url: str = "http://127.0.0.1:5000"
+    escalation_repeat_minutes: int = 60
+    digest_time: str = "08:00"  # review flags' daily digest, on the cohort's clock
+    poll_seconds: float = 5.0
+    lease_seconds: int = 300
+    # Development without SMTP_URL: every message is also kept here for the mail page.
+    dev_mailbox: str = str(INSTANCE / "mail")
+
+    @classmethod
+    def from_env(cls, production: bool) -> AlertSettings:
+        enabled = os.environ.get("ALERTS", "on").strip().lower() not in ("off", "0", "false")
+        private = os.environ.get("VAPID_PRIVATE_KEY", "").strip()
+        public = os.environ.get("VAPID_PUBLIC_KEY", "").strip()
+        subject = os.environ.get("VAPID_SUBJECT", "").strip()
+        smtp_url = os.environ.get("SMTP_URL", "").strip()
+        mail_from = os.environ.get("MAIL_FROM", "").strip()
+        base_url = os.environ.get("BASE_URL", "").strip().rstrip("/")
+        if production and enabled:
+            needed = {
+                "SMTP_URL": smtp_url,
+                "MAIL_FROM": mail_from,
+                "BASE_URL": base_url,
+                "VAPID_PRIVATE_KEY": private,
+                "VAPID_PUBLIC_KEY": public,
+                "VAPID_SUBJECT": subject,
+            }
+            missing = [name for name, value in needed.items() if not value]
+            if missing:
+                raise ConfigError(
+                    "Alerts are on (ALERTS=on), so production needs "
+                    + ", ".join(missing)
+                    + " set in the environment (or ALERTS=off)."
+                )
+        elif not private:
+            private = _dev_secret("vapid_private_key", _vapid_keypair)
+        if private:
+            try:
+                derived = vapid_public_key(private)
+            except ValueError as exc:
+                raise ConfigError("VAPID_PRIVATE_KEY is not a base64url P-256 key.") from exc
+            if public and public != derived:
+                raise ConfigError("VAPID_PUBLIC_KEY does not belong to VAPID_PRIVATE_KEY.")
+            public = derived
+        port = os.environ.get("PORT", "5000")
+        return cls(
+            enabled=enabled,
+            smtp_url=smtp_url,
+            mail_from=mail_from or cls.mail_from,
+            vapid_private_key=private,
+            vapid_public_key=public,
+            vapid_subject=subject or cls.vapid_subject,
+            base_url=base_url or f"http://127.0.0.1:{port}",
+            escalation_repeat_minutes=_env_int("FLAG_ESCALATION_REPEAT_MINUTES", 60),
+            digest_time=os.environ.get("FLAG_DIGEST_TIME", "08:00"),
+            poll_seconds=float(_env_int("WORKER_POLL_SECONDS", 5)),
+            lease_seconds=_env_int("WORKER_LEASE_SECONDS", 300),
+            dev_mailbox=os.environ.get("DEV_MAIL_DIR") or cls.dev_mailbox,
+        )
+
+    def validate(self) -> None:
+        if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://")):
+            raise ConfigError("SMTP_URL must start with smtp:// or smtps://")
+        if self.escalation_repeat_minutes < 1:
+            raise ConfigError("FLAG_ESCALATION_REPEAT_MINUTES must be at least 1.")
+        if not _is_clock_time(self.digest_time):
+            raise ConfigError("FLAG_DIGEST_TIME must be a time of day such as 08:00.")
+
+
+def _is_clock_time(value: str) -> bool:
+    hours, _, minutes = value.partition(":")
+    return hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60
+
+
 @dataclass
 class Settings:
     env: str = "development"
@@ -91,6 +200,7 @@ class Settings:
     crisis_lines: list[dict] = field(default_factory=lambda: list(DEFAULT_CRISIS_LINES))
     # Per-locale lines from CRISIS_LINES_FILE (YAML: {locale: [lines]}); overrides the above.
     crisis_lines_by_locale: dict[str, list[dict]] = field(default_factory=dict)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
 
     @property
     def production(self) -> bool:
@@ -128,6 +238,7 @@ class Settings:
             checklist_open_hours=_env_int("CHECKLIST_OPEN_HOURS", 48),
             content_root=os.environ.get("CONTENT_ROOT") or cls.content_root,
             crisis_lines_by_locale=_crisis_lines_file(os.environ.get("CRISIS_LINES_FILE")),
+            alerts=AlertSettings.from_env(production),
         )
 
     def validate(self) -> None:
@@ -137,6 +248,7 @@ class Settings:
             )
         if not self.data_keys:
             raise ConfigError("DATA_KEYS must hold at least one key.")
+        self.alerts.validate()
         for locale in self.locales:
             lines = self.lines_for(locale)
             if not lines or any(not line.get("number") or not line.get("tel") for line in lines):

@@ -18,6 +18,7 @@ from app.auth.services import create_invites
 from app.config import Settings
 from app.content.loader import load_library
 from app.models import (
+    AlertContact,
     Answer,
     Cohort,
     JournalEntry,
@@ -110,6 +111,9 @@ def seed(
                     )
                 )
             accounts.append((email, str(role)))
+        # An on-call address, so an urgent flag in the demo shows where alerts go (the
+        # development mail page lists them; no mail leaves without SMTP_URL).
+        db.add(AlertContact(cohort_id=cohort.id, purpose="on_call", email="oncall@example.org"))
         db.commit()
         _schedule_sessions(db, cohort, now)
         _write_journals(db, cohort, now)

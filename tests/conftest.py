@@ -6,25 +6,40 @@ PostgreSQL too. Each test runs inside a transaction that is rolled back at the e
 
 from __future__ import annotations
 
+import base64
 import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import pytest
 from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("DATA_KEYS", Fernet.generate_key().decode())
 os.environ.pop("APP_ENV", None)
+# A VAPID key of the run's own, so the suite writes none into instance/.
+os.environ.setdefault(
+    "VAPID_PRIVATE_KEY",
+    base64.urlsafe_b64encode(
+        ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value.to_bytes(32, "big")
+    )
+    .rstrip(b"=")
+    .decode(),
+)
+# Development mail from the suite goes to a folder of its own, never instance/mail.
+os.environ.setdefault("DEV_MAIL_DIR", os.path.join(tempfile.mkdtemp(prefix="tend-mail-"), "mail"))
 
 from app import create_app, migrations  # noqa: E402
 from app.auth.passwords import hash_password  # noqa: E402
 from app.models import Cohort, Membership, Role, SmallGroup, User  # noqa: E402
 from app.program import local_today  # noqa: E402
+from tests.canaries import _scan_every_message_sent  # noqa: E402, F401  (a session fixture)
 
 PASSWORD = "correct horse battery"
 CSRF_PATTERN = re.compile(r'"X-CSRFToken": "([^"]+)"')

@@ -20,6 +20,7 @@ from app.auth.passwords import (
 )
 from app.crypto import token_hash
 from app.models import Invite, Membership, Role, SignInSession, SmallGroup, User, utcnow
+from app.notifications import devices as push_devices
 
 INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed on phones
 INVITE_GROUPS, INVITE_GROUP_LENGTH = 3, 4
@@ -133,6 +134,9 @@ def end_all_sessions(db: Session, user: User, *, keep_token: str | None = None) 
     if keep_token:
         query = query.where(SignInSession.token_hash != token_hash(keep_token))
     db.exec(query.values(revoked_at=utcnow()))
+    if keep_token is None:
+        # Signed out everywhere (a lost phone): no device of theirs is woken by a push any more.
+        push_devices.forget_all(db, user)
     audit.record(db, user, "signed_out_everywhere", subject=user)
     db.commit()
 

@@ -8,6 +8,13 @@ from app.models.activities import ExerciseRecord, PracticeRecord
 from app.models.base import utcnow, when_column
 from app.models.cohorts import Cohort, MedicineSession, Membership, SmallGroup
 from app.models.journal import FollowUp, JournalEntry, ReflectionRead, Sharing
+from app.models.notifications import (
+    AlertContact,
+    Delivery,
+    Notification,
+    PushDevice,
+    ReminderChoice,
+)
 from app.models.people import STAFF_ROLES, AuditEvent, Invite, Role, SignInSession, User
 from app.models.questionnaires import (
     Answer,
@@ -20,11 +27,13 @@ from app.models.sessions import CalendarFeed, ChecklistSubmission, ConsentRecord
 __all__ = [
     "STAFF_ROLES",
     "Answer",
+    "AlertContact",
     "AuditEvent",
     "CalendarFeed",
     "ChecklistSubmission",
     "Cohort",
     "ConsentRecord",
+    "Delivery",
     "ExerciseRecord",
     "ExtraAdministration",
     "FollowUp",
@@ -32,9 +41,12 @@ __all__ = [
     "JournalEntry",
     "MedicineSession",
     "Membership",
+    "Notification",
     "PracticeRecord",
+    "PushDevice",
     "QuestionnaireResponse",
     "ReflectionRead",
+    "ReminderChoice",
     "Role",
     "SafetyFlag",
     "Sharing",

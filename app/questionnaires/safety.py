@@ -11,6 +11,7 @@ from sqlmodel import Session, func, select
 
 from app import access, audit
 from app.models import Cohort, Role, SafetyFlag, User, utcnow
+from app.notifications import alerts
 
 
 class FlagNotFound(Exception):
@@ -48,6 +49,8 @@ def raise_flag(
         object_type="safety_flag",
         object_id=flag.id,
     )
+    # The team's alerts are written in this same transaction: no flag without its alert.
+    alerts.flag_raised(db, flag)
     return flag
 
 
@@ -158,13 +161,15 @@ def acknowledge(db: Session, viewer: User, flag_id: int) -> SafetyFlag:
     flag = _flag_for_team(db, viewer, flag_id)
     if _stamp_acknowledged(flag, viewer):
         _audit(db, viewer, flag, "safety_flag_acknowledged")
+        alerts.flag_acknowledged(db, flag)
         db.commit()
     return flag
 
 
 def record_follow_up(db: Session, viewer: User, flag_id: int, note: str) -> SafetyFlag:
     flag = _flag_for_team(db, viewer, flag_id)
-    _stamp_acknowledged(flag, viewer)
+    if _stamp_acknowledged(flag, viewer):
+        alerts.flag_acknowledged(db, flag)
     flag.follow_up = note.strip() or None
     flag.followed_up_at = utcnow()
     _audit(db, viewer, flag, "safety_flag_followed_up")

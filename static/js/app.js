@@ -46,6 +46,8 @@ function enhance(root) {
   if (player) import("./player.js").then((module) => module.mount(player));
   const journal = root.querySelector("[data-journal-form]");
   if (journal) import("./journal.js").then((module) => module.mount(journal));
+  const push = root.querySelector("[data-push]");
+  if (push) import("./push.js").then((module) => module.mount(push));
   for (const element of root.querySelectorAll(".no-js-only")) element.hidden = true;
 }
 

@@ -56,3 +56,50 @@ self.addEventListener("fetch", (event) => {
     );
   }
 });
+
+// Notifications from Tend's worker (staff alerts, reminders people asked for). The payload
+// holds a title, a body, the page to open and a tag, never anything personal. A repeat with
+// the same tag replaces the one already shown.
+const NOTIFICATION_ICON = {{ url_for('static', filename='icons/icon-192.png')|tojson }};
+
+self.addEventListener("push", (event) => {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (error) { data = {}; }
+  event.waitUntil(self.registration.showNotification(data.title || "Tend", {
+    body: data.body || "",
+    tag: data.tag || "tend",
+    renotify: Boolean(data.tag),
+    icon: NOTIFICATION_ICON,
+    data: { url: data.url || "/" },
+  }));
+});
+
+// Only a page of this site, whatever address the message was written with.
+function notificationTarget(notification) {
+  try {
+    const url = new URL((notification.data && notification.data.url) || "/", self.location.origin);
+    return new URL(url.pathname + url.search, self.location.origin).href;
+  } catch (error) {
+    return new URL("/", self.location.origin).href;
+  }
+}
+
+// A tap opens the page the notification is about: in a Tend window already open, or a new one.
+async function openFromNotification(notification) {
+  const target = notificationTarget(notification);
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  for (const client of windows) {
+    if (new URL(client.url).origin !== self.location.origin || !("navigate" in client)) continue;
+    const moved = await client.navigate(target).catch(() => null);
+    if (moved) {
+      await moved.focus().catch(() => {});
+      return moved;
+    }
+  }
+  return self.clients.openWindow(target);
+}
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(openFromNotification(event.notification));
+});

@@ -17,7 +17,21 @@ def production_env(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "a-long-production-secret")
     monkeypatch.setenv("DATA_KEYS", Fernet.generate_key().decode())
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    # Alerts are on by default, and production then needs mail and push settled.
+    for name, value in PRODUCTION_ALERTS.items():
+        monkeypatch.setenv(name, value)
     return monkeypatch
+
+
+VAPID_PRIVATE = "VY6ZfNu1RYjhdJlUB7VhBbSTqPLg1hCCdgUS6ohRqWk"
+PRODUCTION_ALERTS = {
+    "SMTP_URL": "smtps://tend:secret@mail.example.org:465",
+    "MAIL_FROM": "Tend <alerts@example.org>",
+    "BASE_URL": "https://tend.example.org",
+    "VAPID_PRIVATE_KEY": VAPID_PRIVATE,
+    "VAPID_PUBLIC_KEY": config.vapid_public_key(VAPID_PRIVATE),
+    "VAPID_SUBJECT": "mailto:alerts@example.org",
+}
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "DATA_KEYS"])
@@ -97,3 +111,46 @@ def test_crisis_lines_from_a_file_are_shown_in_the_readers_language(app, client,
     )
     assert "Local line" in client.get("/help", headers={"Accept-Language": "en"}).text
     assert "Ligne locale" in client.get("/help", headers={"Accept-Language": "fr-CA"}).text
+
+
+@pytest.mark.parametrize("missing", sorted(PRODUCTION_ALERTS))
+def test_production_with_alerts_on_refuses_to_start_without_mail_and_push(production_env, missing):
+    production_env.delenv(missing)
+    with pytest.raises(ConfigError, match=missing):
+        create_app()
+
+
+def test_production_with_alerts_off_starts_without_mail_or_push(production_env):
+    for name in PRODUCTION_ALERTS:
+        production_env.delenv(name)
+    production_env.setenv("ALERTS", "off")
+    app = create_app()
+    assert app.config["TEND"].alerts.enabled is False
+
+
+def test_production_refuses_a_vapid_public_key_of_another_private_key(production_env):
+    production_env.setenv("VAPID_PUBLIC_KEY", config.vapid_public_key(VAPID_PRIVATE[::-1]))
+    with pytest.raises(ConfigError, match="does not belong"):
+        create_app()
+
+
+def test_smtp_url_must_be_smtp_or_smtps(production_env):
+    production_env.setenv("SMTP_URL", "http://mail.example.org")
+    with pytest.raises(ConfigError, match="smtp:// or smtps://"):
+        create_app()
+
+
+def test_development_generates_a_vapid_key_into_the_instance_folder(monkeypatch, tmp_path):
+    monkeypatch.setattr(config, "INSTANCE", tmp_path)
+    monkeypatch.delenv("VAPID_PRIVATE_KEY", raising=False)
+    first, second = Settings.from_env().alerts, Settings.from_env().alerts
+    assert first.vapid_private_key == second.vapid_private_key
+    assert first.vapid_public_key == config.vapid_public_key(first.vapid_private_key)
+    assert len(first.vapid_public_key) == 87  # 65 bytes, base64url: what browsers take
+    assert stat.S_IMODE((tmp_path / "vapid_private_key").stat().st_mode) == 0o600
+
+
+def test_development_mail_links_point_at_the_local_server(monkeypatch):
+    monkeypatch.delenv("BASE_URL", raising=False)
+    monkeypatch.setenv("PORT", "5123")
+    assert Settings.from_env().alerts.base_url == "http://127.0.0.1:5123"

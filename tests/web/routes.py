@@ -38,6 +38,9 @@ def route_url(application: Flask, endpoint: str, world, invite) -> str:
         "document_id": "treatment",
         "token": "not-a-real-token",
         "week": 3,
+        "device_id": 999_999,
+        "contact_id": 999_999,
+        "key": "no-such-message",
     }
     rule = next(application.url_map.iter_rules(endpoint))
     missing = rule.arguments - values.keys()

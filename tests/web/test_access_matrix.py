@@ -139,6 +139,17 @@ MATRIX = {
     ("facilitator.outcomes", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
     ("facilitator.outcomes_export", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
     ("facilitator.open_extra_administration", "POST"): row(TO_SIGN_IN, 403, 303, 403, 403, 403),
+    # Notifications: reminders are a participant's own; devices are anyone's own (a post with
+    # no subscription is refused); alert addresses are for those who manage the cohort; the
+    # development mail page exists only where mail does not really leave (as in the tests).
+    ("notifications.save_reminders", "POST"): row(TO_SIGN_IN, 303, 403, 403, 403, 403),
+    ("notifications.add_device", "POST"): signed_in_only(400),
+    ("notifications.remove_device", "POST"): signed_in_only(303),
+    ("notifications.alert_contacts", "GET"): row(TO_SIGN_IN, 403, 200, 403, 403, 200),
+    ("notifications.alert_contacts", "POST"): row(TO_SIGN_IN, 403, 422, 403, 403, 422),
+    ("notifications.remove_alert_contact", "POST"): row(TO_SIGN_IN, 403, 404, 403, 403, 404),
+    ("notifications.dev_mail", "GET"): signed_in_only(200),
+    ("notifications.dev_mail_html", "GET"): signed_in_only(404),
 }
 
 PUBLIC_ALLOW_LIST = {
