@@ -1,6 +1,6 @@
 """notification outbox, push devices, reminders, alert contacts
 
-Revision ID: 0013
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-03 10:42:38.142022
 """
@@ -11,7 +11,7 @@ import sqlmodel
 import app.crypto
 
 
-revision = '0013'
+revision = '0010'
 down_revision = '0009'
 branch_labels = None
 depends_on = None
