@@ -17,6 +17,7 @@ from functools import lru_cache
 import pytest
 from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives.asymmetric import ec
+from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlmodel import Session
 
@@ -35,10 +36,21 @@ os.environ.setdefault(
 # Development mail from the suite goes to a folder of its own, never instance/mail.
 os.environ.setdefault("DEV_MAIL_DIR", os.path.join(tempfile.mkdtemp(prefix="tend-mail-"), "mail"))
 
-from app import create_app, migrations  # noqa: E402
+from app import create_app, crypto, migrations  # noqa: E402
 from app.auth.passwords import hash_password  # noqa: E402
+from app.extensions import (  # noqa: E402
+    babel,
+    compress,
+    csrf,
+    htmx,
+    limiter,
+    login_manager,
+    talisman,
+)
 from app.models import Cohort, Membership, Role, SmallGroup, User  # noqa: E402
+from app.notifications import outbox  # noqa: E402
 from app.program import local_today  # noqa: E402
+from app.sessions import checklist  # noqa: E402
 from tests.canaries import _scan_every_message_sent  # noqa: E402, F401  (a session fixture)
 
 PASSWORD = "correct horse battery"
@@ -68,10 +80,55 @@ def database_url(request, tmp_path_factory) -> str:
     return url
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked any_database check what no database changes: they run on SQLite only."""
+    once, kept = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("database_url") == "postgresql"
+        (once if on_postgres and item.get_closest_marker("any_database") else kept).append(item)
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = kept
+
+
+# The singletons create_app binds: each create_app re-binds them, so a shared app puts back
+# what they held when it was built before each of its tests.
+_BOUND_SINGLETONS = (babel, compress, csrf, htmx, limiter, login_manager, talisman)
+_shared_apps: dict[str, tuple[Flask, dict]] = {}
+
+
+def _shared_app(database_url: str) -> Flask:
+    """The run's one app for this database, as it was when built, with fresh sign-in limits."""
+    if database_url not in _shared_apps:
+        application = create_app({"database_url": database_url})
+        bound = {singleton: dict(vars(singleton)) for singleton in _BOUND_SINGLETONS}
+        _shared_apps[database_url] = (application, bound)
+    application, bound = _shared_apps[database_url]
+    for singleton, state in bound.items():
+        vars(singleton).clear()
+        vars(singleton).update(state)
+    settings = application.config["TEND"]
+    crypto.configure(settings.data_keys)
+    checklist.configure(settings.checklist_open_hours)
+    outbox.configure(settings)
+    limiter.reset()
+    return application
+
+
 @pytest.fixture
-def app(database_url):
-    """An app whose every request shares one connection, rolled back after the test."""
-    application = create_app({"database_url": database_url})
+def app(request, database_url):
+    """An app whose every request shares one connection, rolled back after the test.
+
+    Tests marked shared_app reuse one app per database (routes compiled and templates
+    loaded once), restored to its settings after each test; the others get a fresh one.
+    """
+    shared = request.node.get_closest_marker("shared_app") is not None
+    if shared:
+        application = _shared_app(database_url)
+        config, extensions = dict(application.config), dict(application.extensions)
+    else:
+        application = create_app({"database_url": database_url})
     engine = application.extensions["tend_engine"]
     connection = engine.connect()
     outer = connection.begin()
@@ -86,7 +143,13 @@ def app(database_url):
     yield application
     outer.rollback()
     connection.close()
-    engine.dispose()
+    if shared:
+        application.config.clear()
+        application.config.update(config)
+        application.extensions.clear()
+        application.extensions.update(extensions)
+    else:
+        engine.dispose()
 
 
 @pytest.fixture

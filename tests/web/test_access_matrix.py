@@ -199,6 +199,10 @@ def test_signed_out_people_reach_only_the_public_allow_list():
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("endpoint", "method"), ROUTES)
+# The route tables run once, on the run's one app: the same code decides on either database,
+# and the queries behind each decision have their own tests on both.
+@pytest.mark.any_database
+@pytest.mark.shared_app
 def test_each_route_answers_each_role_as_the_matrix_says(
     app, client, world, invite, endpoint, method, role
 ):
@@ -213,6 +217,8 @@ SIGN_IN_ONLY_ROUTES = [route for route in ROUTES if route[0] not in PUBLIC_ALLOW
 
 
 @pytest.mark.parametrize(("endpoint", "method"), SIGN_IN_ONLY_ROUTES)
+@pytest.mark.any_database
+@pytest.mark.shared_app
 def test_signed_out_htmx_requests_get_401_with_hx_redirect_to_sign_in(
     app, client, world, invite, endpoint, method
 ):

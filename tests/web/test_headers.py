@@ -50,8 +50,14 @@ def visitor(request, client, world):
     return client
 
 
+# One request per route and visitor checks both its security and its caching headers: the
+# headers do not depend on the database, so this runs once, on the run's one app.
 @pytest.mark.parametrize(("endpoint", "method"), ROUTES)
-def test_every_route_sends_the_security_headers(app, visitor, world, invite, endpoint, method):
+@pytest.mark.any_database
+@pytest.mark.shared_app
+def test_every_route_sends_the_security_headers_and_only_public_shell_files_may_be_cached(
+    app, visitor, world, invite, endpoint, method
+):
     response = request_route(visitor, route_url(app, endpoint, world, invite), method)
     headers = response.headers
     csp = headers["Content-Security-Policy"]
@@ -67,14 +73,7 @@ def test_every_route_sends_the_security_headers(app, visitor, world, invite, end
         assert feature in headers["Permissions-Policy"]
     assert "HX-Request" in response.vary
     assert "Strict-Transport-Security" not in headers  # HSTS is for production only
-
-
-@pytest.mark.parametrize(("endpoint", "method"), ROUTES)
-def test_only_public_shell_files_may_be_cached_everything_else_is_no_store(
-    app, visitor, world, invite, endpoint, method
-):
-    response = request_route(visitor, route_url(app, endpoint, world, invite), method)
-    cache_control = response.headers["Cache-Control"]
+    cache_control = headers["Cache-Control"]
     if endpoint in CACHEABLE and response.status_code == 200:
         assert cache_control == CACHEABLE[endpoint]
     else:
