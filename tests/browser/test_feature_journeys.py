@@ -517,7 +517,7 @@ def test_phq9_item_nine_support_and_flag_acknowledged(pages):
     page.goto("/")
     told = page.get_by_role("region", name="Your team has been told")
     expect(told).to_be_visible()
-    expect(told.get_by_role("link", name=re.compile("9-8-8"))).to_have_attribute(
+    expect(told.get_by_role("link", name=re.compile("Call 9-8-8"))).to_have_attribute(
         "href", re.compile(r"^tel:")
     )
     check_page(page)
