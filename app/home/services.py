@@ -30,6 +30,7 @@ class ParticipantHome:
     after_session: MedicineSession | None  # a session whose check-in is open now
     next_session: MedicineSession | None
     next_session_starts: datetime | None
+    team_told: object = None  # an open risk flag or request for contact: the calm card
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ def participant_home(
         next_session_starts=program.session_start(cohort, upcoming.starts_local)
         if upcoming
         else None,
+        team_told=safety.waiting_for_contact(db, user),
     )
 
 
