@@ -98,6 +98,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.facilitator import bp as facilitator_bp
     from app.home import bp as home_bp
     from app.journal import bp as journal_bp
+    from app.meetings import bp as meetings_bp
     from app.practices import bp as practices_bp
     from app.pwa import bp as pwa_bp
     from app.questionnaires import bp as questionnaires_bp
@@ -115,6 +116,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         sessions_bp,
         facilitator_bp,
         admin_bp,
+        meetings_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
