@@ -95,6 +95,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.cli import register_commands
     from app.core import bp as core_bp
     from app.exercises import bp as exercises_bp
+    from app.exports import bp as exports_bp
     from app.facilitator import bp as facilitator_bp
     from app.home import bp as home_bp
     from app.journal import bp as journal_bp
@@ -117,6 +118,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         facilitator_bp,
         admin_bp,
         meetings_bp,
+        exports_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

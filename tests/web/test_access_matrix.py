@@ -163,6 +163,13 @@ MATRIX = {
     ("meetings.take_attendance", "GET"): row(TO_SIGN_IN, 403, 404, 403, 404, 404),
     ("meetings.take_attendance", "POST"): row(TO_SIGN_IN, 403, 404, 403, 404, 404),
     ("meetings.my_meetings", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
+    # Evaluation exports: those who may see outcomes, as for the outcomes page.
+    ("exports.evaluation_exports", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
+    ("exports.redcap_dictionary", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
+    ("exports.redcap_events", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
+    ("exports.redcap_mapping", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
+    ("exports.redcap_records", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
+    ("exports.fhir_bundle", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
 }
 
 PUBLIC_ALLOW_LIST = {
