@@ -351,12 +351,7 @@ def _prepare_first_session(db: Session, settings: Settings, cohort: Cohort, now)
         )
     ).one()
     definition = library.get("checklist", checklist.PRE_SESSION, "en", cohort.bundle_id).item.data
-    form = {}
-    for item in definition.items:
-        if item.kind == "yes_not_yet_no":
-            form[item.id] = "yes"
-        elif item.kind == "ride":
-            form[f"{item.id}-name"], form[f"{item.id}-phone"] = "Alex Morgan", "604-555-0134"
+    form = checklist.clear_form(definition)
     checklist.save(
         db, people["participant@example.org"], first, cohort, definition, form, submit=True, now=now
     )

@@ -33,6 +33,7 @@ class ParticipantHome:
     next_session_starts: datetime | None
     meetings: list  # the next large- and small-group meetings, and changes in the days ahead
     group_names: dict[int, str]
+    team_told: object = None  # an open risk flag or request for contact: the calm card
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ def participant_home(
         else None,
         meetings=meetings.upcoming(db, cohort, meetings.participant_meetings(db, membership), now),
         group_names={g.id: g.name for g in access.small_groups(db, cohort.id)},
+        team_told=safety.waiting_for_contact(db, user),
     )
 
 

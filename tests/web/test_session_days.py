@@ -81,6 +81,8 @@ def answer_fields(item, answer: str = "yes") -> dict[str, str]:
     """What the browser sends for one item."""
     if item.kind == "yes_not_yet_no":
         return {item.id: answer}
+    if item.kind == "yesno":
+        return {item.id: item.clear_answer}
     if item.kind == "ride":
         return {f"{item.id}-name": DRIVER, f"{item.id}-phone": DRIVER_PHONE}
     return {item.id: "Curiosity, lightly held"}

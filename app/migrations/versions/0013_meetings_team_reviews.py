@@ -2,7 +2,7 @@
 single weekly meeting becomes its large-group meeting
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-03 14:39:01.422761
 """
 
@@ -15,7 +15,7 @@ import app.crypto
 
 
 revision = '0013'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
