@@ -23,6 +23,17 @@ NOTIFICATIONS_JS = """
 """
 
 
+def shown_notifications(page, timeout_ms=10_000):
+    """The service worker's notifications, polled until there is one (evaluate awaits the
+    promise; wait_for_function would only see a pending promise, which is always truthy)."""
+    for _ in range(timeout_ms // 100):
+        shown = page.evaluate(NOTIFICATIONS_JS)
+        if shown:
+            return shown
+        page.wait_for_timeout(100)
+    return []
+
+
 def controlled_page(pages, live_server):
     context = pages.context()
     context.grant_permissions(["notifications"], origin=live_server.url)
@@ -89,8 +100,7 @@ def test_a_push_is_shown_and_a_tap_opens_its_page(pages, live_server):
         "tag": "tend-flag-7",
     }
     push(context, page, live_server, payload)
-    page.wait_for_function(f"() => ({NOTIFICATIONS_JS})().then((shown) => shown.length > 0)")
-    [shown] = page.evaluate(NOTIFICATIONS_JS)
+    [shown] = shown_notifications(page)
     assert shown["title"] == payload["title"]
     assert shown["body"] == payload["body"]
     assert shown["tag"] == "tend-flag-7"
