@@ -28,13 +28,17 @@ $(VENV)/.stamp-install: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-# htmx comes from the npm registry at the version package-lock.json pins; never a CDN.
-# axe-core stays in node_modules: only the browser tests load it, never the app.
-assets: static/vendor/htmx.min.js
+# htmx, the fonts and the icons come from the npm registry at the versions package-lock.json
+# pins; never a CDN. The fonts are subset and the icon sprite holds only the icons app/icons.py
+# lists (scripts/build_assets.py). axe-core stays in node_modules: only the browser tests
+# load it, never the app.
+assets: static/vendor/htmx.min.js static/vendor/icons.svg
 static/vendor/htmx.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+static/vendor/icons.svg: static/vendor/htmx.min.js scripts/build_assets.py app/icons.py $(VENV)/.stamp-install
+	$(BIN)/python scripts/build_assets.py
 
 catalogs: install
 	$(BIN)/pybabel compile -d translations

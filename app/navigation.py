@@ -21,23 +21,34 @@ class NavItem:
     url: str
     icon: str
     current: bool
+    accent: str = ""
 
 
-# (endpoint, label, icon, roles)
+STAFF = {Role.facilitator, Role.medical, Role.admin}
+
+# (endpoint, label, icon from app.icons, roles). Settle sits in the middle of a participant's
+# bar, always one tap away; staff see no participant tools.
 NAV = [
-    ("home.index", _l("Home"), "⌂", None),
-    ("practices.this_week", _l("This week"), "❦", {Role.participant}),
-    ("journal.entries", _l("Journal"), "✎", {Role.participant}),
-    ("admin.new_cohort", _l("New cohort"), "+", {Role.admin}),
-    ("admin.people", _l("Team"), "☺", {Role.admin}),
-    ("questionnaires.index", _l("Check-ins"), "✓", {Role.participant}),
-    ("core.help_page", _l("Help"), "♡", {Role.facilitator, Role.medical, Role.admin}),
-    ("auth.account", _l("Account"), "⚙", None),
+    ("home.index", _l("Home"), "house", None),
+    ("practices.this_week", _l("This week"), "sprout", {Role.participant}),
+    ("exercises.library", _l("Settle"), "wind", {Role.participant}),
+    ("journal.entries", _l("Journal"), "notebook-pen", {Role.participant}),
+    ("admin.new_cohort", _l("New cohort"), "plus", {Role.admin}),
+    ("admin.people", _l("Team"), "users", {Role.admin}),
+    ("questionnaires.index", _l("Check-ins"), "clipboard-list", {Role.participant}),
+    ("core.help_page", _l("Help"), "life-buoy", STAFF),
+    ("auth.account", _l("Account"), "user-round", None),
 ]
+ACCENTS = {"exercises.library": "settle"}
 
 
 def _is_current(endpoint: str) -> bool:
-    if endpoint in ("practices.this_week", "journal.entries", "questionnaires.index"):
+    if endpoint in (
+        "practices.this_week",
+        "journal.entries",
+        "questionnaires.index",
+        "exercises.library",
+    ):
         return request.blueprint == endpoint.split(".")[0]
     return request.endpoint == endpoint
 
@@ -46,7 +57,9 @@ def _nav_items() -> list[NavItem]:
     if not current_user.is_authenticated:
         return []
     return [
-        NavItem(str(label), url_for(endpoint), icon, _is_current(endpoint))
+        NavItem(
+            str(label), url_for(endpoint), icon, _is_current(endpoint), ACCENTS.get(endpoint, "")
+        )
         for endpoint, label, icon, roles in NAV
         if roles is None or current_user.role in roles
     ]
@@ -67,10 +80,15 @@ def _layout_context() -> dict:
     locales = current_app.config["TEND"].locales
     return {
         "nav_items": _nav_items(),
+        # A signed-in member of the program team: their shell has no participant tools.
+        "staff_view": current_user.is_authenticated and current_user.role in STAFF,
         "current_locale": str(get_locale()),
         "language_choices": [(code, LANGUAGE_NAMES.get(code, code)) for code in locales],
     }
 
 
 def init_app(app: Flask) -> None:
+    from app import icons
+
+    icons.init_app(app)
     app.context_processor(_layout_context)

@@ -13,7 +13,13 @@ STATIC = ROOT / "static"
 IMMUTABLE = "public, max-age=31536000, immutable"
 # What the service worker keeps for offline use: the shell's assets, nothing personal.
 PRECACHE = [
+    "css/tokens.css",
+    "css/base.css",
+    "css/components.css",
     "css/app.css",
+    "vendor/fonts.css",
+    "vendor/fonts/nunito-sans.woff2",
+    "vendor/icons.svg",
     "js/app.js",
     "js/quick-exit.js",
     "js/outbox.js",

@@ -206,9 +206,14 @@ class Vocabulary(Strict):
 DATA_KINDS["vocabulary"] = ("vocabulary", Vocabulary)
 
 
+LOINC_PATTERN = r"^(LA|LP)?\d{1,8}-\d$"
+
+
 class AnswerOption(Strict):
     value: int | str
     text: dict[str, str]
+    # The LOINC answer code, where LOINC lists this answer for the instrument (LA…).
+    loinc: str | None = Field(default=None, pattern=LOINC_PATTERN)
 
 
 class Condition(Strict):
@@ -247,6 +252,8 @@ class QuestionItem(Strict):
     # Items sharing a group are shown together on one phone screen.
     group: str | None = None
     hint: dict[str, str] = Field(default_factory=dict)
+    # The item's LOINC question code, where LOINC has one (used by the FHIR export).
+    loinc: str | None = Field(default=None, pattern=LOINC_PATTERN)
     # Left blank, the item gets one gentle screen saying why it matters, with "skip anyway".
     confirm_skip: dict[str, str] = Field(default_factory=dict)
 
@@ -309,6 +316,9 @@ class Questionnaire(Strict):
     items: list[QuestionItem] = Field(min_length=1)
     scoring: Scoring
     flags: list[FlagRule] = Field(default_factory=list)
+    # LOINC codes for the instrument's panel and its total score, where LOINC has them.
+    loinc: str | None = Field(default=None, pattern=LOINC_PATTERN)
+    loinc_total: str | None = Field(default=None, pattern=LOINC_PATTERN)
 
     def locales(self) -> list[str]:
         return list(self.title)

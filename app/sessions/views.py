@@ -319,7 +319,8 @@ def calendar_feed(token: str):
         owner,
         {
             "calendar": _("Tend: my group"),
-            "meeting": _("Group meeting"),
+            "large_group": _("Large group meeting"),
+            "small_group": _("Small group meeting (%(group)s)", group="%(group)s"),
             "session": _("Medicine session %(number)s", number="%(number)s"),
         },
     )

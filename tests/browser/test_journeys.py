@@ -75,7 +75,7 @@ def test_participant_week_languages_help_account_sign_out(page: Page):
     expect_week_three(page)
     check_page(page)
 
-    page.get_by_role("banner").get_by_role("link", name="Get help now").click()
+    page.get_by_role("banner").get_by_role("link", name="Help").click()
     expect(page).to_have_url(re.compile(r"/help$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Get help now")
     check_page(page)
@@ -111,7 +111,7 @@ def test_quick_exit_replaces_history(page: Page, live_server):
     page.goto("/help")
     check_page(page)
     tend_url = page.url
-    page.get_by_role("link", name="Quick exit").click()
+    page.get_by_role("banner").get_by_role("link", name="Exit").click()
     expect(page).to_have_url(live_server("/healthz"))
     expect(page.locator("body")).to_have_text("ok")
     page.go_back()

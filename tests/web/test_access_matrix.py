@@ -152,6 +152,26 @@ MATRIX = {
     ("notifications.remove_alert_contact", "POST"): row(TO_SIGN_IN, 403, 404, 403, 403, 404),
     ("notifications.dev_mail", "GET"): signed_in_only(200),
     ("notifications.dev_mail_html", "GET"): signed_in_only(404),
+    # Meetings: the team reads them, facilitators and admins change them; attendance is the
+    # team's to take (meeting 999999 is not found); a participant's page is their own.
+    ("meetings.cohort_meetings", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 200),
+    ("meetings.cohort_meetings", "POST"): row(TO_SIGN_IN, 403, 422, 403, 403, 422),
+    ("meetings.edit_meeting", "GET"): row(TO_SIGN_IN, 403, 404, 403, 403, 404),
+    ("meetings.edit_meeting", "POST"): row(TO_SIGN_IN, 403, 404, 403, 403, 404),
+    ("meetings.remove_meeting", "POST"): row(TO_SIGN_IN, 403, 404, 403, 403, 404),
+    ("meetings.change_week", "POST"): row(TO_SIGN_IN, 403, 404, 403, 403, 404),
+    ("meetings.undo_change", "POST"): row(TO_SIGN_IN, 403, 404, 403, 403, 404),
+    ("meetings.attendance", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 200),
+    ("meetings.take_attendance", "GET"): row(TO_SIGN_IN, 403, 404, 403, 404, 404),
+    ("meetings.take_attendance", "POST"): row(TO_SIGN_IN, 403, 404, 403, 404, 404),
+    ("meetings.my_meetings", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
+    # Evaluation exports: those who may see outcomes, as for the outcomes page.
+    ("exports.evaluation_exports", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
+    ("exports.redcap_dictionary", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
+    ("exports.redcap_events", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
+    ("exports.redcap_mapping", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
+    ("exports.redcap_records", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
+    ("exports.fhir_bundle", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
 }
 
 PUBLIC_ALLOW_LIST = {
