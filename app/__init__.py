@@ -95,9 +95,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.cli import register_commands
     from app.core import bp as core_bp
     from app.exercises import bp as exercises_bp
+    from app.exports import bp as exports_bp
     from app.facilitator import bp as facilitator_bp
     from app.home import bp as home_bp
     from app.journal import bp as journal_bp
+    from app.meetings import bp as meetings_bp
     from app.practices import bp as practices_bp
     from app.pwa import bp as pwa_bp
     from app.questionnaires import bp as questionnaires_bp
@@ -115,6 +117,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         sessions_bp,
         facilitator_bp,
         admin_bp,
+        meetings_bp,
+        exports_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

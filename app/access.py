@@ -31,8 +31,13 @@ PUBLIC_ENDPOINTS = frozenset(
     }
 )
 
-# Roles that belong to a cohort's team, as recorded on their membership.
-TEAM_ROLES = frozenset({Role.facilitator, Role.medical})
+# Roles that belong to a cohort's team, as recorded on their membership. A therapist's
+# account acts as a facilitator's (see account_role), so they open what facilitators open.
+TEAM_ROLES = frozenset({Role.facilitator, Role.therapist, Role.medical})
+# The wider team: somatic practitioners and knowledge keepers open only the pages made for
+# their work (the program, meetings and attendance), never clinical data or journals.
+WIDER_TEAM_ROLES = frozenset({Role.somatic, Role.knowledge_keeper})
+FACILITATING = frozenset({Role.facilitator, Role.therapist})
 
 
 class NotInCohort(Exception):
@@ -131,7 +136,27 @@ def team_cohorts(db: Session, user: User) -> list[Cohort]:
 
 def is_on_team(db: Session, user: User, cohort_id: int, roles=TEAM_ROLES) -> bool:
     membership = cohort_membership(db, user, cohort_id)
-    return membership is not None and membership.role in roles
+    if membership is None:
+        return False
+    return membership.role in roles or (
+        membership.role == Role.therapist and Role.facilitator in roles
+    )
+
+
+def cohort_for_wider_team(db: Session, user: User, cohort_id: int) -> tuple[Cohort, str]:
+    """The cohort and the person's role in it, for pages the whole team shares (meetings,
+    attendance): admins, the team, somatic practitioners and knowledge keepers of the cohort.
+    404 if it does not exist, 403 if not theirs."""
+    found = db.exec(_COHORT_AND_MEMBERSHIP, params={"cohort_id": cohort_id, "user_id": user.id})
+    cohort, membership = found.first() or (None, None)
+    if cohort is None:
+        abort(404)
+    _memberships(db, "cohort")[(user.id, cohort_id)] = membership
+    if user.role == Role.admin:
+        return cohort, Role.admin
+    if membership is None or membership.role not in TEAM_ROLES | WIDER_TEAM_ROLES:
+        abort(403)
+    return cohort, membership.role
 
 
 def may_manage_cohort(db: Session, user: User, cohort_id: int) -> bool:
@@ -195,7 +220,7 @@ def facilitates_group(db: Session, user: User, cohort_id: int, small_group_id: i
     membership = cohort_membership(db, user, cohort_id)
     return (
         membership is not None
-        and membership.role == Role.facilitator
+        and membership.role in FACILITATING
         and membership.small_group_id in (None, small_group_id)
     )
 

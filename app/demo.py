@@ -17,12 +17,15 @@ from app.auth.passwords import hash_password
 from app.auth.services import create_invites
 from app.config import Settings
 from app.content.loader import load_library
+from app.meetings import services as meetings
 from app.models import (
     AlertContact,
     Answer,
     Cohort,
     JournalEntry,
     MedicineSession,
+    Meeting,
+    MeetingChange,
     Membership,
     QuestionnaireResponse,
     Role,
@@ -116,6 +119,7 @@ def seed(
         db.add(AlertContact(cohort_id=cohort.id, purpose="on_call", email="oncall@example.org"))
         db.commit()
         _schedule_sessions(db, cohort, now)
+        _schedule_meetings(db, cohort, groups, now)
         _write_journals(db, cohort, now)
         _complete_intake(db, settings, cohort, "participant@example.org")
         _prepare_first_session(db, settings, cohort, now)
@@ -148,6 +152,40 @@ def _schedule_sessions(db: Session, cohort: Cohort, now: datetime) -> None:
                 place="Community health centre, room 2",
             )
         )
+    db.commit()
+
+
+def _schedule_meetings(db: Session, cohort: Cohort, groups: dict, now: datetime) -> None:
+    """A large group on Tuesdays by video and each small group on Thursdays in person, with
+    a cancelled week ahead."""
+    first, last = cohort.start_date, cohort.start_date + timedelta(days=7 * cohort.weeks - 1)
+    large = Meeting(
+        cohort_id=cohort.id,
+        weekday=1,
+        starts_at="18:30",
+        minutes=120,
+        video_url="https://video.example.org/spring-circle",
+        first_day=first,
+        last_day=last,
+    )
+    db.add(large)
+    for index, group in enumerate(groups.values()):
+        db.add(
+            Meeting(
+                cohort_id=cohort.id,
+                small_group_id=group.id,
+                weekday=3,
+                starts_at=("17:00", "19:00")[index % 2],
+                minutes=90,
+                place="Community health centre, room 4",
+                first_day=first,
+                last_day=last,
+            )
+        )
+    db.flush()
+    # A holiday in week 8 cancels that week's large group.
+    cancelled = meetings.regular_days(large)[7]
+    db.add(MeetingChange(meeting_id=large.id, on_day=cancelled))
     db.commit()
 
 
@@ -313,12 +351,7 @@ def _prepare_first_session(db: Session, settings: Settings, cohort: Cohort, now)
         )
     ).one()
     definition = library.get("checklist", checklist.PRE_SESSION, "en", cohort.bundle_id).item.data
-    form = {}
-    for item in definition.items:
-        if item.kind == "yes_not_yet_no":
-            form[item.id] = "yes"
-        elif item.kind == "ride":
-            form[f"{item.id}-name"], form[f"{item.id}-phone"] = "Alex Morgan", "604-555-0134"
+    form = checklist.clear_form(definition)
     checklist.save(
         db, people["participant@example.org"], first, cohort, definition, form, submit=True, now=now
     )

@@ -212,9 +212,14 @@ class Vocabulary(Strict):
 DATA_KINDS["vocabulary"] = ("vocabulary", Vocabulary)
 
 
+LOINC_PATTERN = r"^(LA|LP)?\d{1,8}-\d$"
+
+
 class AnswerOption(Strict):
     value: int | str
     text: dict[str, str]
+    # The LOINC answer code, where LOINC lists this answer for the instrument (LA…).
+    loinc: str | None = Field(default=None, pattern=LOINC_PATTERN)
 
 
 class Condition(Strict):
@@ -225,13 +230,18 @@ class Condition(Strict):
     equals: int | str | None = None
     gte: float | None = None
     any_of: list[int | str] | None = None
+    # True: the item was shown and left blank (or "prefer not to say"); never read as 0.
+    unanswered: bool | None = None
 
     @model_validator(mode="after")
     def _one_subject_one_test(self) -> Condition:
         if (self.item is None) == (self.score is None):
             raise ValueError("a condition names either an item or the score")
-        if sum(x is not None for x in (self.equals, self.gte, self.any_of)) != 1:
-            raise ValueError("a condition has exactly one of equals, gte, any_of")
+        tests = (self.equals, self.gte, self.any_of, self.unanswered)
+        if sum(x is not None for x in tests) != 1:
+            raise ValueError("a condition has exactly one of equals, gte, any_of, unanswered")
+        if self.unanswered is not None and self.item is None:
+            raise ValueError("unanswered tests an item, not the score")
         return self
 
 
@@ -248,6 +258,10 @@ class QuestionItem(Strict):
     # Items sharing a group are shown together on one phone screen.
     group: str | None = None
     hint: dict[str, str] = Field(default_factory=dict)
+    # The item's LOINC question code, where LOINC has one (used by the FHIR export).
+    loinc: str | None = Field(default=None, pattern=LOINC_PATTERN)
+    # Left blank, the item gets one gentle screen saying why it matters, with "skip anyway".
+    confirm_skip: dict[str, str] = Field(default_factory=dict)
 
 
 class Band(Strict):
@@ -281,6 +295,9 @@ class Scoring(Strict):
     meaningful_change: float | None = None
     reliability: float | None = None
     baseline_sd: float | None = None
+    # How the instrument's published rule treats missing items, in words shown with a total
+    # that had any (cited in `source`).
+    missing_rule: dict[str, str] = Field(default_factory=dict)
 
 
 class FlagRule(Strict):
@@ -305,6 +322,9 @@ class Questionnaire(Strict):
     items: list[QuestionItem] = Field(min_length=1)
     scoring: Scoring
     flags: list[FlagRule] = Field(default_factory=list)
+    # LOINC codes for the instrument's panel and its total score, where LOINC has them.
+    loinc: str | None = Field(default=None, pattern=LOINC_PATTERN)
+    loinc_total: str | None = Field(default=None, pattern=LOINC_PATTERN)
 
     def locales(self) -> list[str]:
         return list(self.title)
@@ -365,11 +385,31 @@ class ChecklistItem(Strict):
     id: str = Field(pattern=ID_PATTERN)
     kind: Literal["yes_not_yet_no", "ride", "text", "scale", "choice", "yesno"]
     safety: bool = False
+    # The answer that is a hard stop on a safety item: "no" unless it says otherwise (a yes/no
+    # question such as "thoughts of harming yourself" stops on "yes").
+    stop_if: str | None = None
+    # An answer that is no hard stop but that the team should see, as a review flag.
+    review_if: str | None = None
+    # A risk answer (thoughts of self-harm): the crisis lines are shown as soon as it is saved.
+    crisis: bool = False
+    # A short name for the item on the team's flags and board, per locale.
+    label: dict[str, str] = Field(default_factory=dict)
     text: dict[str, str]
     not_yet: dict[str, str] = Field(default_factory=dict)
     options: list[ChecklistOption] = Field(default_factory=list)
     low: dict[str, str] = Field(default_factory=dict)
     high: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def stop_answer(self) -> str | None:
+        if not self.safety or self.kind not in ("yes_not_yet_no", "yesno"):
+            return None
+        return self.stop_if or "no"
+
+    @property
+    def clear_answer(self) -> str:
+        """The answer that needs nothing more: 'yes', or 'no' for an item that stops on yes."""
+        return "no" if (self.stop_if == "yes" or self.review_if == "yes") else "yes"
 
 
 class ChecklistFlag(Strict):
@@ -401,6 +441,8 @@ class Checklist(Strict):
                 raise ValueError(f"item {item.id}: text must cover {', '.join(sorted(locales))}")
             if item.kind == "yes_not_yet_no" and set(item.not_yet) != locales:
                 raise ValueError(f"item {item.id}: not_yet must cover every locale")
+            if item.label and set(item.label) != locales:
+                raise ValueError(f"item {item.id}: label must cover every locale")
         for flag in self.flags:
             if flag.item not in ids:
                 raise ValueError(f"flag names an unknown item {flag.item}")

@@ -20,7 +20,7 @@ from flask_login import current_user
 from app import access, content, db
 from app.access import require_roles
 from app.facilitator import bp
-from app.models import Role
+from app.models import Cohort, Role
 from app.questionnaires import safety
 
 
@@ -30,12 +30,19 @@ def describe_flag(flag) -> str:
     if flag.source == "support-button":
         return _("Asked for support from the help page")
     if flag.source == "checklist":
-        return _(
-            "Pre-session checklist: a safety item answered no (%(session)s)",
-            session=flag.rule_id or "",
-        )
+        number, _sep, item_id = (flag.rule_id or "").removeprefix("session-").partition(":")
+        item = _checklist_item(flag, "pre-session", item_id)
+        if item is None:
+            return _(
+                "Pre-session checklist: a safety item answered no (%(session)s)",
+                session=flag.rule_id or "",
+            )
+        return _("Pre-session checklist, session %(number)s: %(item)s", number=number, item=item)
     if flag.source == "after-session":
-        return _("After-session check-in: %(item)s", item=flag.rule_id or "")
+        return _(
+            "After-session check-in: %(item)s",
+            item=_checklist_item(flag, "after-session", flag.rule_id or "") or flag.rule_id or "",
+        )
     resolved = (
         content.get_content("questionnaire", flag.instrument_id or "", str(get_locale()), "core")
         if flag.instrument_id
@@ -51,6 +58,21 @@ def describe_flag(flag) -> str:
     rule = next((r for r in definition.flags if r.id == flag.rule_id), None)
     label = rule.label.get(resolved.item.locale, flag.rule_id) if rule else flag.rule_id
     return f"{definition.title[resolved.item.locale]}: {label}"
+
+
+def _checklist_item(flag, checklist_id: str, item_id: str) -> str | None:
+    """A checklist item's short name for staff (its label, else its question)."""
+    cohort = db.session().get(Cohort, flag.cohort_id)
+    resolved = content.get_content(
+        "checklist", checklist_id, str(get_locale()), cohort.bundle_id if cohort else "core"
+    )
+    if resolved is None:
+        return None
+    item = next((i for i in resolved.item.data.items if i.id == item_id), None)
+    if item is None:
+        return None
+    locale = resolved.item.locale
+    return item.label.get(locale) or item.text.get(locale)
 
 
 def _escalate_after() -> timedelta:

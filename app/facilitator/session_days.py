@@ -12,6 +12,7 @@ from sqlmodel import select
 from app import access, audit, content, db, program
 from app.access import require_roles
 from app.facilitator import bp
+from app.meetings import services as meeting_services
 from app.models import MedicineSession, Role
 from app.security import wants_partial
 from app.sessions import readiness
@@ -29,7 +30,7 @@ def _parse_local(raw: str) -> datetime | None:
 @bp.route("/cohorts/<int:cohort_id>/timeline", methods=["GET", "POST"])
 @require_roles(Role.facilitator, Role.medical, Role.admin)
 def timeline(cohort_id: int):
-    """The weekly meeting and the three medicine sessions, as wall-clock times in the
+    """The weekly meetings and the three medicine sessions, as wall-clock times in the
     cohort's zone; changing a date moves the checklist, reminders and content with it."""
     session = db.session()
     may_manage = access.may_manage_cohort(session, current_user, cohort_id)
@@ -49,10 +50,6 @@ def timeline(cohort_id: int):
                 parsed[number] = _parse_local(raw)
                 if parsed[number] is None:
                     errors[f"session-{number}"] = _("Please enter a date and time.")
-        weekday = request.form.get("meeting_weekday", "")
-        meeting_time = request.form.get("meeting_time", "").strip()
-        if meeting_time and _parse_local(f"2000-01-01T{meeting_time}") is None:
-            errors["meeting_time"] = _("Please enter a time like 18:30.")
         if not errors:
             for number, starts in parsed.items():
                 row = existing.get(number) or MedicineSession(
@@ -61,12 +58,6 @@ def timeline(cohort_id: int):
                 row.starts_local = starts
                 row.place = (request.form.get(f"place-{number}") or "").strip()[:200] or None
                 session.add(row)
-            cohort.meeting_weekday = (
-                int(weekday) if weekday.isdigit() and int(weekday) < 7 else None
-            )
-            cohort.meeting_time = meeting_time or None
-            cohort.meeting_place = (request.form.get("meeting_place") or "").strip()[:200] or None
-            session.add(cohort)
             audit.record(session, current_user, "timeline_changed", cohort_id=cohort.id)
             session.commit()
             flash(_("The timeline is saved."), "success")
@@ -81,6 +72,10 @@ def timeline(cohort_id: int):
         errors=errors,
         form=request.form if errors else None,
         starts={n: program.session_start(cohort, s.starts_local) for n, s in existing.items()},
+        meetings=meeting_services.upcoming(
+            session, cohort, meeting_services.meetings_of(session, cohort.id)
+        ),
+        group_names={grp.id: grp.name for grp in access.small_groups(session, cohort.id)},
     ), (422 if errors else 200)
 
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, func, select
 from app import access, program
 from app.content import Library
 from app.journal import reading_room
+from app.meetings import services as meetings
 from app.models import Cohort, MedicineSession, Membership, Role, SmallGroup, User
 from app.practices.services import practices_tried
 from app.questionnaires import safety
@@ -30,6 +31,9 @@ class ParticipantHome:
     after_session: MedicineSession | None  # a session whose check-in is open now
     next_session: MedicineSession | None
     next_session_starts: datetime | None
+    meetings: list  # the next large- and small-group meetings, and changes in the days ahead
+    group_names: dict[int, str]
+    team_told: object = None  # an open risk flag or request for contact: the calm card
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,9 @@ def participant_home(
         next_session_starts=program.session_start(cohort, upcoming.starts_local)
         if upcoming
         else None,
+        meetings=meetings.upcoming(db, cohort, meetings.participant_meetings(db, membership), now),
+        group_names={g.id: g.name for g in access.small_groups(db, cohort.id)},
+        team_told=safety.waiting_for_contact(db, user),
     )
 
 

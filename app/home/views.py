@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from app import content, db
+from app.core.services import crisis_lines
 from app.home import bp, services
 from app.models import Role
 
@@ -20,5 +21,5 @@ def index():
         )
         if home is not None:
             g.timezone = home.cohort.timezone
-        return render_template("home/participant.html", home=home)
+        return render_template("home/participant.html", home=home, lines=crisis_lines())
     return render_template("home/team.html", cohorts=services.team_home(db.session(), current_user))

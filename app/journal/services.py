@@ -198,8 +198,12 @@ def save(
     """Create or update one entry.
 
     A new entry is found again by its client UUID, so an outbox replay or a double tap stores
-    it once. An update names the version it was based on; if the entry has moved on since
-    (another device saved), Conflict carries both texts and nothing is overwritten.
+    it once. Every write over an entry names the version the device last saw and claims the
+    next one in a single guarded statement; if the entry has moved on since (another device
+    saved, or autosaved changes of its own), Conflict carries both texts and nothing is
+    overwritten. An autosave of a new entry's page that arrives after that page's Save (it was
+    in flight when Save was tapped, or waited in the outbox) is older than the Save: it is
+    ignored.
     """
     membership = _membership(db, user)
     _check_sharing(membership, fields)
@@ -216,24 +220,46 @@ def save(
         try:
             db.commit()
         except IntegrityError:
+            # The same page's other request (an autosave in flight when Save was tapped)
+            # created the entry first: this one is written over it, by the rules below.
             db.rollback()
-            return by_uuid(db, user, client_uuid)
-        return entry
-    if base_version is not None and base_version != entry.version:
-        if _same_content(entry, fields):
+            entry = by_uuid(db, user, client_uuid)
+            if entry is None:
+                raise
+        else:
+            return entry
+    if base_version is None:
+        if not entry.draft and draft:
+            return entry  # an autosave older than the Save that finished this entry
+        if not entry.draft and not _same_content(entry, fields):
+            # A save that saw no version cannot know what it would write over.
+            raise Conflict(current=entry, attempted=fields.__dict__.copy())
+        # Over a draft of its own page (same UUID), or a replay of what is stored.
+        base_version = entry.version
+    if base_version != entry.version:
+        if _same_content(entry, fields, pending=draft):
             return entry  # a replay of what is already stored
-        raise Conflict(current=entry, attempted=fields.__dict__.copy())
+        if draft or entry.pending is None or pending_fields(entry) != fields:
+            raise Conflict(current=entry, attempted=fields.__dict__.copy())
+        # Saving exactly the changes waiting beside the entry (their autosave's answer never
+        # reached this page): nothing is written over that was not seen.
     if draft and not entry.draft:
         return _keep_pending(db, entry, fields)
     if draft == entry.draft and entry.pending is None and _same_content(entry, fields):
         return entry  # nothing new: a replay, or a save of what is already stored
-    read_version = entry.version
     # Saving takes whatever was pending into the entry.
     changes = {**_changes(entry, fields, draft=draft), "pending": None, "pending_at": None}
-    # One guarded statement claims the next version and writes the entry: of two saves racing
-    # from the same version, only one matches; the other meets the conflict instead of
-    # overwriting. On SQLite the write lock is held for this statement and the commit only,
-    # not for an ORM flush in between (ten phones autosaving queue on that lock).
+    return _write_over(db, entry, changes, attempted=fields)
+
+
+def _write_over(db: Session, entry: JournalEntry, changes: dict, *, attempted: EntryFields):
+    """Write the changes over the version of the entry that was read, or raise Conflict.
+
+    One guarded statement claims the next version and writes the entry: of two writes racing
+    from the same version, only one matches; the other meets the conflict instead of
+    overwriting. On SQLite the write lock is held for this statement and the commit only,
+    not for an ORM flush in between (ten phones autosaving queue on that lock)."""
+    read_version = entry.version
     claimed = db.exec(
         _save_over_version(tuple(changes)),
         params={"entry_id": entry.id, "read": read_version, **changes},
@@ -241,7 +267,7 @@ def save(
     if claimed.rowcount != 1:
         db.rollback()
         db.refresh(entry)
-        raise Conflict(current=entry, attempted=fields.__dict__.copy())
+        raise Conflict(current=entry, attempted=attempted.__dict__.copy())
     for column, value in {**changes, "version": read_version + 1}.items():
         set_committed_value(entry, column, value)
     db.commit()
@@ -250,28 +276,39 @@ def save(
 
 def _keep_pending(db: Session, entry: JournalEntry, fields: EntryFields) -> JournalEntry:
     """Autosave over an entry that was already saved: its changes wait beside it, private,
-    until the person saves them (or discards them). The entry and its version stay as they
-    are, so its readers see only what was saved on purpose."""
+    until the person saves them (or discards them). The saved words stay as they are, so its
+    readers see only what was saved on purpose; the version moves on, so another device that
+    has not seen these changes cannot write over them unseen."""
     if _same_content(entry, fields):
         if entry.pending is None:
             return entry
-        entry.pending, entry.pending_at = None, None  # typed back to what is saved
+        changes = {"pending": None, "pending_at": None}  # typed back to what is saved
+    elif entry.pending is not None and _same_content(entry, fields, pending=True):
+        return entry
     else:
-        entry.pending, entry.pending_at = json.dumps(asdict(fields)), utcnow()
-    db.add(entry)
-    db.commit()
-    return entry
+        changes = {"pending": json.dumps(asdict(fields)), "pending_at": utcnow()}
+    return _write_over(db, entry, changes, attempted=fields)
 
 
-def discard_pending(db: Session, user: User, entry_id: int) -> None:
+def discard_pending(
+    db: Session, user: User, entry_id: int, base_version: int | None = None
+) -> JournalEntry:
+    """Let go of the changes autosaved over an entry, only those the device was shown."""
     entry = own_entry(db, user, entry_id)
-    entry.pending, entry.pending_at = None, None
-    db.add(entry)
-    db.commit()
+    if entry.pending is None:
+        return entry
+    if base_version is not None and base_version != entry.version:
+        raise Conflict(current=entry, attempted=asdict(pending_fields(entry)))
+    return _write_over(
+        db, entry, {"pending": None, "pending_at": None}, attempted=pending_fields(entry)
+    )
 
 
-def _same_content(entry: JournalEntry, fields: EntryFields) -> bool:
-    """Whether saving the fields would change nothing the entry holds."""
+def _same_content(entry: JournalEntry, fields: EntryFields, *, pending: bool = False) -> bool:
+    """Whether saving the fields would change nothing the entry holds (with `pending`: its
+    changes not saved yet, when it has some)."""
+    if pending and entry.pending is not None:
+        return pending_fields(entry) == fields
     return (
         entry.body == fields.body
         and (entry.title or None) == (fields.title or None)
@@ -285,16 +322,25 @@ def _same_content(entry: JournalEntry, fields: EntryFields) -> bool:
     )
 
 
-def set_sharing(db: Session, user: User, entry_id: int, sharing: str, anonymous: bool) -> None:
-    """Change who may read an entry; un-sharing takes effect at once."""
+def set_sharing(
+    db: Session,
+    user: User,
+    entry_id: int,
+    sharing: str,
+    anonymous: bool,
+    base_version: int | None = None,
+) -> JournalEntry:
+    """Change who may read an entry; un-sharing takes effect at once. With the version the
+    person was shown, a choice made over a newer version raises Conflict instead."""
     entry = own_entry(db, user, entry_id)
     membership = _membership(db, user)
     fields = replace(fields_of(entry), sharing=sharing, anonymous_to_peers=anonymous)
     _check_sharing(membership, fields)
-    _apply(entry, fields, draft=entry.draft)
-    entry.version += 1
-    db.add(entry)
-    db.commit()
+    if base_version is not None and base_version != entry.version:
+        if (entry.sharing, entry.anonymous_to_peers) == (sharing, anonymous):
+            return entry  # the same choice, made twice
+        raise Conflict(current=entry, attempted=fields.__dict__.copy())
+    return _write_over(db, entry, _changes(entry, fields, draft=entry.draft), attempted=fields)
 
 
 def delete(db: Session, user: User, entry_id: int) -> None:

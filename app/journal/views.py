@@ -163,7 +163,21 @@ def _fill(form: EntryForm, fields: services.EntryFields) -> None:
 def discard_changes(entry_id: int):
     """Let go of the changes autosaved over an entry; the entry stays as it was saved."""
     _entry_or_404(entry_id)
-    services.discard_pending(db.session(), current_user, entry_id)
+    try:
+        services.discard_pending(
+            db.session(), current_user, entry_id, base_version=_posted_version("version")
+        )
+    except services.Conflict:
+        # Newer changes arrived from another device since this page was shown: they are
+        # not let go unseen. The edit page shows them.
+        flash(
+            _(
+                "These changes were changed again on another device, so nothing was let go. "
+                "Here they are as they are now."
+            ),
+            "error",
+        )
+        return redirect(url_for("journal.edit_entry", entry_id=entry_id), 303)
     flash(_("The changes you had not saved are let go. The entry is as you last saved it."), "info")
     return redirect(url_for("journal.entry", entry_id=entry_id), 303)
 
@@ -171,42 +185,60 @@ def discard_changes(entry_id: int):
 @bp.route("/<int:entry_id>/resolve", methods=["POST"])
 @require_roles(Role.participant)
 def resolve_conflict(entry_id: int):
-    """After a conflict: keep this device's text, or keep both as two entries."""
+    """After a conflict: keep this device's text, or keep both as two entries. Keeping this
+    device's text writes over the version the conflict view showed, never a newer one."""
     found = _entry_or_404(entry_id)
     form = _form()
     choice = request.form.get("choice")
     if not form.validate_on_submit() or choice not in ("mine", "both"):
         abort(400)
     fields = _fields(form)
+    shown = _posted_version("shown_version", required=choice == "mine")
+    try:
+        kept = _resolve(found, fields, choice, shown)
+    except services.SharingRefused:
+        # Not in a small group (any more): the words are kept, private, and the person told.
+        fields.sharing = "private"
+        kept = _resolve(found, fields, choice, shown)
+        flash(_("You are not in a small group yet, so this can only be private for now."), "info")
+    except services.Conflict as conflict:
+        # Changed again on another device since the conflict view was shown: show it again,
+        # with what is there now.
+        return _conflict_page(conflict, form)
     if choice == "mine":
-        services.save(
+        flash(_("Your text from this device is kept."), "success")
+    else:
+        flash(_("Both versions are kept, as two entries."), "success")
+    return redirect(url_for("journal.entry", entry_id=kept.id), 303)
+
+
+def _resolve(found, fields: services.EntryFields, choice: str, shown: int | None):
+    if choice == "mine":
+        return services.save(
             db.session(),
             current_user,
             client_uuid=found.client_uuid,
             fields=fields,
-            base_version=found.version,
+            base_version=shown,
             draft=False,
             entry_id=found.id,
         )
-        flash(_("Your text from this device is kept."), "success")
-        return redirect(url_for("journal.entry", entry_id=found.id), 303)
-    copy = services.save(
+    raw = request.form.get("copy_uuid")
+    return services.save(
         db.session(),
         current_user,
-        client_uuid=str(uuid.uuid4()),
+        client_uuid=_valid_uuid(raw) if raw else str(uuid.uuid4()),
         fields=fields,
         base_version=None,
         draft=False,
     )
-    flash(_("Both versions are kept, as two entries."), "success")
-    return redirect(url_for("journal.entry", entry_id=copy.id), 303)
 
 
 @bp.route("/<int:entry_id>/sharing", methods=["POST"])
 @require_roles(Role.participant)
 def change_sharing(entry_id: int):
     """Share or stop sharing an entry; it takes effect at once."""
-    _entry_or_404(entry_id)
+    found = _entry_or_404(entry_id)
     form = SharingForm()
     if not form.validate_on_submit():
         abort(400)
@@ -217,12 +249,29 @@ def change_sharing(entry_id: int):
             entry_id,
             form.sharing.data,
             bool(form.anonymous_to_peers.data),
+            base_version=_posted_version("version"),
         )
     except services.SharingRefused:
         flash(_("You are not in a small group yet, so this can only be private for now."), "error")
+    except services.Conflict as conflict:
+        # The entry changed on another device since this page was shown: the choice is asked
+        # again over the entry as it is now, nothing is changed unseen.
+        current = conflict.current
+        fresh = SharingForm(
+            formdata=None,
+            sharing=current.sharing,
+            anonymous_to_peers=current.anonymous_to_peers,
+        )
+        return render_template(
+            "journal/entry.html",
+            entry=current,
+            sharing_form=fresh,
+            sharing_conflict=True,
+            **_labels(current),
+        ), 409
     else:
         flash(_("Who can read this entry is updated."), "success")
-    return redirect(url_for("journal.entry", entry_id=entry_id), 303)
+    return redirect(url_for("journal.entry", entry_id=found.id), 303)
 
 
 @bp.route("/<int:entry_id>/delete", methods=["GET", "POST"])
@@ -240,9 +289,12 @@ def delete_entry(entry_id: int):
 @bp.route("/autosave", methods=["POST"])
 @require_roles(Role.participant)
 def autosave():
-    """Keep a draft as it is typed (and replay it from the offline outbox), once per UUID."""
+    """Keep a draft as it is typed (and replay it from the offline outbox), once per UUID.
+    A Save made offline comes back through here with `intent=save`: it is saved as the
+    person meant it, finished and shared as they chose, never as a draft."""
     form = _form()
     entry_id = request.form.get("entry_id", type=int)
+    saving = request.form.get("intent") == "save"
     if not form.validate_on_submit():
         return jsonify(saved=False, errors=form.errors), 422
     try:
@@ -252,7 +304,7 @@ def autosave():
             client_uuid=_valid_uuid(form.client_uuid.data),
             fields=_fields(form),
             base_version=_version(form),
-            draft=True,
+            draft=not saving,
             entry_id=entry_id,
         )
     except services.EntryNotFound:
@@ -263,9 +315,11 @@ def autosave():
         return jsonify(saved=False, conflict=True, version=conflict.current.version), 409
     return jsonify(
         saved=True,
+        draft=saved.draft,
         entry_id=saved.id,
         version=saved.version,
         edit_url=url_for("journal.edit_entry", entry_id=saved.id),
+        entry_url=url_for("journal.entry", entry_id=saved.id),
     )
 
 
@@ -330,6 +384,19 @@ def _version(form: EntryForm) -> int | None:
         abort(400)
 
 
+def _posted_version(name: str, *, required: bool = False) -> int | None:
+    """The entry's version a page was built from, as it posted it back."""
+    raw = request.form.get(name)
+    if not raw:
+        if required:
+            abort(400)
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        abort(400)
+
+
 def _labels(entry) -> dict:
     words = choices.entry_words(content.library(), _place(), _locale())
     return {
@@ -340,6 +407,14 @@ def _labels(entry) -> dict:
 
 
 def _conflict_page(conflict: services.Conflict, form: EntryForm):
+    """Both texts side by side. What the other device holds may be changes it autosaved and
+    has not saved yet: those are shown, as they are what this device would write over."""
+    current = conflict.current
     return render_template(
-        "journal/conflict.html", form=form, current=conflict.current, attempted=conflict.attempted
+        "journal/conflict.html",
+        form=form,
+        current=current,
+        theirs=services.pending_fields(current) or services.fields_of(current),
+        attempted=conflict.attempted,
+        copy_uuid=str(uuid.uuid4()),
     ), 409

@@ -7,7 +7,9 @@ A new area gets its own module here and one import line below, so Alembic's auto
 from app.models.activities import ExerciseRecord, PracticeRecord
 from app.models.base import utcnow, when_column
 from app.models.cohorts import Cohort, MedicineSession, Membership, SmallGroup
+from app.models.evaluation import StudyCode
 from app.models.journal import FollowUp, JournalEntry, ReflectionRead, Sharing
+from app.models.meetings import Attendance, Meeting, MeetingChange
 from app.models.notifications import (
     AlertContact,
     Delivery,
@@ -22,15 +24,18 @@ from app.models.questionnaires import (
     QuestionnaireResponse,
     SafetyFlag,
 )
+from app.models.reviews import ClinicianReview
 from app.models.sessions import CalendarFeed, ChecklistSubmission, ConsentRecord
 
 __all__ = [
     "STAFF_ROLES",
     "Answer",
     "AlertContact",
+    "Attendance",
     "AuditEvent",
     "CalendarFeed",
     "ChecklistSubmission",
+    "ClinicianReview",
     "Cohort",
     "ConsentRecord",
     "Delivery",
@@ -39,6 +44,8 @@ __all__ = [
     "FollowUp",
     "Invite",
     "JournalEntry",
+    "Meeting",
+    "MeetingChange",
     "MedicineSession",
     "Membership",
     "Notification",
@@ -52,6 +59,7 @@ __all__ = [
     "Sharing",
     "SignInSession",
     "SmallGroup",
+    "StudyCode",
     "User",
     "utcnow",
     "when_column",

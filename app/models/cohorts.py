@@ -21,10 +21,8 @@ class Cohort(SQLModel, table=True):
     weeks: int = 12
     # Participants see future weeks' titles only, unless the team opens previews.
     allow_previews: bool = False
-    # The weekly large-group meeting, on the cohort's wall clock (0 = Monday).
-    meeting_weekday: int | None = None
-    meeting_time: str | None = Field(default=None, max_length=5)  # "18:30"
-    meeting_place: str | None = Field(default=None, max_length=200)
+    # Knowledge keepers take attendance only where the cohort says so.
+    keepers_take_attendance: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_column=when_column(nullable=False))
 
 

@@ -17,9 +17,22 @@ class Role(StrEnum):
     facilitator = "facilitator"
     medical = "medical"
     admin = "admin"
+    # The wider team. A therapist holds a small group as a facilitator does (their account
+    # acts as one); somatic practitioners and knowledge keepers see only what their work needs.
+    therapist = "therapist"
+    somatic = "somatic"
+    knowledge_keeper = "knowledge_keeper"
 
 
-STAFF_ROLES = frozenset({Role.facilitator, Role.medical, Role.admin})
+STAFF_ROLES = frozenset(
+    {Role.facilitator, Role.medical, Role.admin, Role.somatic, Role.knowledge_keeper}
+)
+
+
+def account_role(cohort_role: str) -> Role:
+    """The role an account acts in for a role held in a cohort: a therapist's is a
+    facilitator's; every other role is its own."""
+    return Role.facilitator if cohort_role == Role.therapist else Role(cohort_role)
 
 
 class User(SQLModel, table=True):

@@ -80,3 +80,5 @@ class SafetyFlag(SQLModel, table=True):
     )
     follow_up: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))
     followed_up_at: datetime | None = Field(default=None, sa_column=when_column(nullable=True))
+    # The person changed the answer that raised the flag after it was raised; the flag stays.
+    answer_changed_at: datetime | None = Field(default=None, sa_column=when_column(nullable=True))

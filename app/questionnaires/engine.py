@@ -177,14 +177,27 @@ def score(definition: Questionnaire, answers: dict) -> Score | None:
     return Score(total, subscales, band, len(present), missing, complete)
 
 
+def _rule_holds(rule: FlagRule, answers: dict, result: Score | None) -> bool:
+    if rule.when.score == "total":
+        return _holds(rule.when, result.total if result else None)
+    if rule.when.unanswered:
+        # Only an item the person was shown and left blank: one never reached is not "blank".
+        return rule.when.item in answers and answers[rule.when.item] in (None, PREFER_NOT)
+    return _holds(rule.when, answers.get(rule.when.item))
+
+
 def fired_flags(definition: Questionnaire, answers: dict, result: Score | None) -> list[FlagRule]:
-    fired = []
     answers = _shown(definition, answers)
-    for rule in definition.flags:
-        if rule.when.score == "total":
-            value = result.total if result else None
-        else:
-            value = answers.get(rule.when.item)
-        if _holds(rule.when, value):
-            fired.append(rule)
-    return fired
+    return [rule for rule in definition.flags if _rule_holds(rule, answers, result)]
+
+
+def item_rules(definition: Questionnaire, item_ids) -> list[FlagRule]:
+    """The flag rules that test one of these items (not the total): they act on each save."""
+    wanted = set(item_ids)
+    return [rule for rule in definition.flags if rule.when.item in wanted]
+
+
+def item_flags(definition: Questionnaire, answers: dict, item_ids) -> list[FlagRule]:
+    """The item rules of these items that hold for the answers saved so far."""
+    answers = _shown(definition, answers)
+    return [rule for rule in item_rules(definition, item_ids) if _rule_holds(rule, answers, None)]

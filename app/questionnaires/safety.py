@@ -182,3 +182,20 @@ def open_count(db: Session, cohort_id: int) -> int:
         SafetyFlag.cohort_id == cohort_id, SafetyFlag.acknowledged_at.is_(None)
     )
     return db.exec(query).one()
+
+
+def waiting_for_contact(db: Session, user: User) -> SafetyFlag | None:
+    """The person's latest risk answer or request for contact that the team has not yet
+    recorded a follow-up for: their home says the team was told until someone has."""
+    query = (
+        select(SafetyFlag)
+        .where(
+            SafetyFlag.user_id == user.id,
+            SafetyFlag.followed_up_at.is_(None),
+            (SafetyFlag.level == "urgent")
+            | (SafetyFlag.source == "support-button")
+            | (SafetyFlag.rule_id == "contact-me"),
+        )
+        .order_by(SafetyFlag.raised_at.desc(), SafetyFlag.id.desc())
+    )
+    return db.exec(query).first()

@@ -15,6 +15,7 @@ from app.models import (
     Cohort,
     ExtraAdministration,
     QuestionnaireResponse,
+    SafetyFlag,
     User,
     utcnow,
 )
@@ -184,19 +185,45 @@ def answers_of(db: Session, response: QuestionnaireResponse) -> tuple[dict, set[
     return answers, seen
 
 
-def save_page(
-    db: Session, response: QuestionnaireResponse, instrument, page_items, form: dict[str, list[str]]
-) -> dict[str, str]:
-    """Store each valid answer on the page; return the refused ones as {item id: reason}.
+@dataclass(frozen=True)
+class Saved:
+    errors: dict[str, str]  # refused answers as {item id: reason}
+    raised: list  # flags this save raised (each rule raises once per response)
 
-    A refused answer stores nothing for that item, and every other answer is kept.
+    @property
+    def urgent(self) -> bool:
+        return any(flag.level == "urgent" for flag in self.raised)
+
+
+def _raised_rules(db: Session, response: QuestionnaireResponse) -> dict[str, SafetyFlag]:
+    query = select(SafetyFlag).where(SafetyFlag.response_id == response.id)
+    return {flag.rule_id: flag for flag in db.exec(query)}
+
+
+def save_screen(
+    db: Session,
+    response: QuestionnaireResponse,
+    instrument,
+    page_items,
+    form: dict[str, list[str]],
+    *,
+    moving_on: bool = True,
+) -> Saved:
+    """Store each valid answer on the screen, then act on its risk answers at once.
+
+    A refused answer stores nothing for that item, and every other answer is kept. An item
+    rule (item 9 above 0, item 9 left blank) raises its flag in this same transaction, so the
+    team is alerted whether or not the person ever reaches Finish; a rule raises once per
+    response, and an answer changed afterwards keeps the flag and marks it changed. A blank
+    counts as "not answered" only when the person moves on past it, not when going Back.
     """
     if response.completed_at is not None:
-        return {}
+        return Saved({}, [])
     errors = {}
     existing = {
         a.item_id: a for a in db.exec(select(Answer).where(Answer.response_id == response.id))
     }
+    changed = set()
     for item in page_items:
         try:
             value = engine.parse_answer(instrument, item, form.get(item.id, []))
@@ -204,11 +231,53 @@ def save_page(
             errors[item.id] = refused.reason
             continue
         row = existing.get(item.id) or Answer(response_id=response.id, item_id=item.id)
-        row.value = None if value is None else json.dumps(value)
+        stored = None if value is None else json.dumps(value)
+        if row.id is not None and row.value != stored:
+            changed.add(item.id)
+        row.value = stored
         row.answered_at = utcnow()
         db.add(row)
+    db.flush()
+    raised = _act_on_items(db, response, instrument, [i.id for i in page_items], changed, moving_on)
     db.commit()
-    return errors
+    return Saved(errors, raised)
+
+
+def _act_on_items(db, response, instrument, item_ids, changed, moving_on) -> list[SafetyFlag]:
+    answers, _seen = answers_of(db, response)
+    before = _raised_rules(db, response)
+    holding = {rule.id for rule in engine.item_flags(instrument, answers, item_ids)}
+    raised = []
+    person = None
+    for rule in engine.item_rules(instrument, item_ids):
+        flag = before.get(rule.id)
+        if flag is not None:
+            if rule.when.item in changed and flag.answer_changed_at is None:
+                flag.answer_changed_at = utcnow()
+                db.add(flag)
+            continue
+        if rule.id in holding and (moving_on or not rule.when.unanswered):
+            person = person or db.get(User, response.user_id)
+            raised.append(
+                safety.raise_flag(
+                    db,
+                    person,
+                    response.cohort_id,
+                    source="questionnaire",
+                    level=rule.level,
+                    instrument_id=response.instrument_id,
+                    rule_id=rule.id,
+                    response_id=response.id,
+                )
+            )
+    return raised
+
+
+def save_page(
+    db: Session, response: QuestionnaireResponse, instrument, page_items, form: dict[str, list[str]]
+) -> dict[str, str]:
+    """save_screen, for callers that only need the refused answers."""
+    return save_screen(db, response, instrument, page_items, form).errors
 
 
 @dataclass(frozen=True)
@@ -226,7 +295,10 @@ def finish(db: Session, user: User, response: QuestionnaireResponse, instrument)
     if response.completed_at is None:
         response.completed_at = utcnow()
         db.add(response)
+        already = _raised_rules(db, response)
         for rule in fired:
+            if rule.id in already:
+                continue
             safety.raise_flag(
                 db,
                 user,

@@ -84,26 +84,48 @@ def page(response_id: int, number: int):
     screens = engine.pages(instrument, answers)
     if not 0 <= number < len(screens):
         abort(404)
-    errors = {}
+    errors, confirm = {}, []
     if request.method == "POST":
         form = {item.id: request.form.getlist(item.id) for item in screens[number]}
-        errors = services.save_page(db.session(), response, instrument, screens[number], form)
-        if not errors:
+        direction = request.form.get("go", "next")
+        skipped = set(request.form.getlist("skip"))
+        # A blank item that matters for safety gets one gentle screen before moving on; Back
+        # never asks, and "skip anyway" goes on with the item saved as not answered.
+        confirm = [
+            item
+            for item in screens[number]
+            if item.confirm_skip
+            and direction != "back"
+            and item.id not in skipped
+            and not any(v.strip() for v in form[item.id])
+        ]
+        if not confirm:
+            saved = services.save_screen(
+                db.session(),
+                response,
+                instrument,
+                screens[number],
+                form,
+                moving_on=direction != "back",
+            )
+            errors = saved.errors
+        if not confirm and not errors:
             answers, _seen = services.answers_of(db.session(), response)
             screens = engine.pages(instrument, answers)
-            direction = request.form.get("go", "next")
             if direction == "back":
-                return redirect(
-                    url_for(
-                        "questionnaires.page", response_id=response.id, number=max(0, number - 1)
-                    ),
-                    303,
-                )
-            if number + 1 >= len(screens):
+                then = max(0, number - 1)
+            elif number + 1 >= len(screens):
                 services.finish(db.session(), current_user, response, instrument)
                 return redirect(url_for("questionnaires.done", response_id=response.id), 303)
+            else:
+                then = number + 1
+            if saved.urgent:
+                # The crisis lines come now, before anything else; the questionnaire waits.
+                return redirect(
+                    url_for("questionnaires.support_for", response_id=response.id, then=then), 303
+                )
             return redirect(
-                url_for("questionnaires.page", response_id=response.id, number=number + 1), 303
+                url_for("questionnaires.page", response_id=response.id, number=then), 303
             )
         typed = {item_id: values for item_id, values in form.items()}
     else:
@@ -119,8 +141,27 @@ def page(response_id: int, number: int):
         answers=answers,
         typed=typed,
         errors={item_id: REFUSALS[reason] for item_id, reason in errors.items()},
+        confirm=confirm,
         prefer_not=engine.PREFER_NOT,
     ), (422 if errors else 200)
+
+
+@bp.route("/<int:response_id>/support")
+@require_roles(Role.participant)
+def support_for(response_id: int):
+    """Straight after a risk answer is saved: the crisis lines, then a way back when ready."""
+    response = _response_or_404(response_id)
+    then = request.args.get("then", type=int)
+    if response.completed_at is not None or then is None or then < 0:
+        next_url = url_for("home.index")
+    else:
+        next_url = url_for("questionnaires.page", response_id=response.id, number=then)
+    return render_template(
+        "questionnaires/support.html",
+        lines=crisis_lines(),
+        from_questionnaire=True,
+        continue_url=next_url,
+    )
 
 
 @bp.route("/<int:response_id>/done")

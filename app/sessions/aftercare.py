@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app import program
 from app.content.schemas import Checklist
-from app.models import ChecklistSubmission, Cohort, MedicineSession, User, utcnow
+from app.models import ChecklistSubmission, Cohort, MedicineSession, SafetyFlag, User, utcnow
 from app.questionnaires import safety
 from app.sessions.checklist import submission
 
@@ -78,7 +78,6 @@ def save(
     """Store the check-in once per moment; worrying answers go through the safety loop."""
     checklist_id = f"after-session-{when}"
     record = submission(db, user.id, session.id, checklist_id)
-    first_time = record is None
     record = record or ChecklistSubmission(
         user_id=user.id, session_id=session.id, checklist_id=checklist_id
     )
@@ -87,15 +86,28 @@ def save(
     record.submitted_at = record.updated_at = utcnow()
     db.add(record)
     fired = [flag for flag in checklist.flags if _fires(flag, answers.get(flag.item))]
-    if first_time:
-        for flag in fired:
-            safety.raise_flag(
-                db,
-                user,
-                cohort.id,
-                source="after-session",
-                level=flag.level,
-                rule_id=f"{flag.item}",
-            )
+    # Every send acts on its worrying answers, each raised once while it is open: a second
+    # send that adds one is seen, and one that repeats it is not raised again.
+    already = _raised_since(db, user, cohort, session)
+    for flag in fired:
+        if flag.item in already:
+            continue
+        safety.raise_flag(
+            db, user, cohort.id, source="after-session", level=flag.level, rule_id=flag.item
+        )
+        already.add(flag.item)
     db.commit()
     return record, any(flag.level == "urgent" for flag in fired)
+
+
+def _raised_since(db: Session, user: User, cohort: Cohort, session: MedicineSession) -> set[str]:
+    starts = program.session_start(cohort, session.starts_local).astimezone(UTC)
+    query = select(SafetyFlag.rule_id).where(
+        SafetyFlag.user_id == user.id,
+        SafetyFlag.cohort_id == cohort.id,
+        SafetyFlag.source == "after-session",
+        SafetyFlag.raised_at >= starts,
+        # One the team has already followed up is done: the same answer later is news again.
+        SafetyFlag.followed_up_at.is_(None),
+    )
+    return set(db.exec(query))

@@ -4,13 +4,14 @@ address the participant can revoke."""
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from icalendar import Calendar, Event
 from sqlmodel import Session, select, update
 
 from app import access, program
 from app.crypto import token_hash
+from app.meetings import services as meeting_services
 from app.models import CalendarFeed, Cohort, MedicineSession, User, utcnow
 
 SESSION_HOURS = 4
@@ -50,34 +51,51 @@ def owner_of(db: Session, token: str) -> User | None:
 
 
 def build(db: Session, user: User, titles: dict[str, str]) -> bytes:
-    """The feed: weekly meetings for the 12 weeks and each medicine session, in the cohort's
-    zone (times carry their TZID, so calendars follow daylight-saving changes)."""
+    """The feed: the person's weekly meetings (the large group's and their small group's) as
+    repeating events with their exceptions, and each medicine session, in the cohort's zone.
+
+    Times carry their TZID and the feed a VTIMEZONE for each, as RFC 5545 requires, so
+    calendars follow daylight-saving changes. A cancelled week is an EXDATE; a moved one is
+    an instance of its own with the RECURRENCE-ID of the week it replaces.
+    """
     calendar = Calendar()
     calendar.add("prodid", "-//Tend//Calendar//EN")
     calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
     membership = access.participant_membership(db, user)
     if membership is None:
         return calendar.to_ical()
     cohort = db.get(Cohort, membership.cohort_id)
     calendar.add("x-wr-calname", titles["calendar"])
     stamp = utcnow()
-    if cohort.meeting_weekday is not None and cohort.meeting_time:
-        hour, minute = (int(part) for part in cohort.meeting_time.split(":"))
-        first = cohort.start_date + timedelta(
-            days=(cohort.meeting_weekday - cohort.start_date.weekday()) % 7
-        )
-        for week in range(cohort.weeks):
-            day = first + timedelta(days=7 * week)
-            starts = program.session_start(cohort, datetime.combine(day, time(hour, minute)))
-            event = Event()
-            event.add("uid", f"tend-meeting-{cohort.id}-{week + 1}@tend")
-            event.add("dtstamp", stamp)
-            event.add("summary", titles["meeting"])
-            event.add("dtstart", starts)
-            event.add("dtend", starts + timedelta(hours=2))
-            if cohort.meeting_place:
-                event.add("location", cohort.meeting_place)
-            calendar.add_component(event)
+    groups = {g.id: g.name for g in access.small_groups(db, cohort.id)}
+    meetings = meeting_services.participant_meetings(db, membership)
+    changes = meeting_services.changes_of(db, meetings)
+    for meeting in meetings:
+        found = meeting_services.occurrences(cohort, meeting, changes[meeting.id])
+        if not found:
+            continue
+        if meeting.small_group_id is None:
+            summary = titles["large_group"]
+        else:
+            summary = titles["small_group"] % {"group": groups.get(meeting.small_group_id, "")}
+        uid = f"tend-meeting-{meeting.id}@tend"
+        first, last = found[0], found[-1]
+        regular_first = _regular_start(cohort, meeting, first.on_day)
+        series = _meeting_event(uid, stamp, summary, meeting, regular_first, meeting.place)
+        until = _regular_start(cohort, meeting, last.on_day).astimezone(UTC)
+        series.add("rrule", {"freq": "weekly", "until": until})
+        cancelled = [_regular_start(cohort, meeting, o.on_day) for o in found if o.cancelled]
+        if cancelled:
+            series.add("exdate", cancelled)
+        calendar.add_component(series)
+        for occurrence in found:
+            if occurrence.moved:
+                moved = _meeting_event(
+                    uid, stamp, summary, meeting, occurrence.starts, occurrence.place
+                )
+                moved.add("recurrence-id", _regular_start(cohort, meeting, occurrence.on_day))
+                calendar.add_component(moved)
     sessions = db.exec(select(MedicineSession).where(MedicineSession.cohort_id == cohort.id))
     for session in sessions:
         starts = program.session_start(cohort, session.starts_local)
@@ -90,4 +108,29 @@ def build(db: Session, user: User, titles: dict[str, str]) -> bytes:
         if session.place:
             event.add("location", session.place)
         calendar.add_component(event)
+    # The zone's rules from a year before the program to a year after it cover every event.
+    first_day, last_day = meeting_services.program_days(cohort)
+    calendar.add_missing_timezones(
+        first_date=first_day - timedelta(days=366), last_date=last_day + timedelta(days=366)
+    )
     return calendar.to_ical()
+
+
+def _regular_start(cohort: Cohort, meeting, day) -> datetime:
+    hour, minute = (int(part) for part in meeting.starts_at.split(":"))
+    return program.session_start(cohort, datetime.combine(day, time(hour, minute)))
+
+
+def _meeting_event(uid: str, stamp, summary: str, meeting, starts: datetime, place) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("summary", summary)
+    event.add("dtstart", starts)
+    event.add("dtend", starts + timedelta(minutes=meeting.minutes))
+    if place:
+        event.add("location", place)
+    if meeting.video_url:
+        event.add("url", meeting.video_url)
+        event.add("description", meeting.video_url)
+    return event

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from app import access, program
 from app.content.schemas import Checklist
-from app.models import ChecklistSubmission, Cohort, MedicineSession, User, utcnow
+from app.models import ChecklistSubmission, Cohort, MedicineSession, SafetyFlag, User, utcnow
 from app.questionnaires import safety
 
 PRE_SESSION = "pre-session"
@@ -107,11 +107,19 @@ def parse(item, form: dict[str, str]):
         if value not in ANSWERS:
             raise AnswerProblem("not_an_option")
         return value
+    if item.kind == "yesno":
+        value = form.get(item.id, "")
+        if value == "":
+            return None
+        if value not in ("yes", "no"):
+            raise AnswerProblem("not_an_option")
+        return value
     if item.kind == "ride":
         name = form.get(f"{item.id}-name", "").strip()[:120]
         phone = form.get(f"{item.id}-phone", "").strip()[:40]
         if not name and not phone:
-            return None
+            # Saying there is nobody to drive is an answer (a hard stop), not a blank.
+            return {"none": True} if form.get(f"{item.id}-none") else None
         if not name:
             raise AnswerProblem("ride_name")
         try:
@@ -126,21 +134,69 @@ def parse(item, form: dict[str, str]):
     return value or None
 
 
+def no_ride(value) -> bool:
+    return isinstance(value, dict) and bool(value.get("none"))
+
+
+def stops(item, value) -> bool:
+    """Whether this answer to this item is a hard stop: the safety answer, or no ride home."""
+    if item.kind == "ride":
+        return item.safety and no_ride(value)
+    return item.stop_answer is not None and value == item.stop_answer
+
+
 def state_of(checklist: Checklist, answers: dict) -> str:
-    """hard_stop when a safety item is 'no'; ready when every yes/no item is 'yes' and the
-    ride home is named; otherwise in progress."""
+    """hard_stop when a safety item has its stopping answer (or there is no ride home); ready
+    when every question has its all-clear answer and the ride home is named; otherwise in
+    progress."""
     for item in checklist.items:
-        if item.safety and item.kind == "yes_not_yet_no" and answers.get(item.id) == "no":
+        if stops(item, answers.get(item.id)):
             return "hard_stop"
     for item in checklist.items:
-        if item.kind == "yes_not_yet_no" and answers.get(item.id) != "yes":
+        value = answers.get(item.id)
+        if item.kind == "yes_not_yet_no" and value != "yes":
             return "in_progress"
-        if item.kind == "ride" and not answers.get(item.id):
+        if item.kind == "yesno" and value is None:
+            return "in_progress"
+        if item.kind == "ride" and not (value and value.get("name")):
             return "in_progress"
     return "ready"
 
 
-def save(
+def clear_form(checklist: Checklist) -> dict[str, str]:
+    """The form of someone with nothing to report: for the demo and for tests."""
+    form = {}
+    for item in checklist.items:
+        if item.kind in ("yes_not_yet_no", "yesno"):
+            form[item.id] = item.clear_answer
+        elif item.kind == "ride":
+            form[f"{item.id}-name"], form[f"{item.id}-phone"] = "Alex Morgan", "604-555-0134"
+    return form
+
+
+def flag_rule(session: MedicineSession, item) -> str:
+    """A checklist flag's rule: the session and the item, so each is raised once."""
+    return f"session-{session.number}:{item.id}"
+
+
+def _existing_rules(db: Session, user: User, cohort: Cohort) -> set[str]:
+    query = select(SafetyFlag.rule_id).where(
+        SafetyFlag.user_id == user.id,
+        SafetyFlag.cohort_id == cohort.id,
+        SafetyFlag.source == "checklist",
+    )
+    return set(db.exec(query))
+
+
+@dataclass(frozen=True)
+class Saved:
+    record: ChecklistSubmission
+    problems: dict[str, str]
+    raised: list  # flags this save raised
+    crisis: bool  # a risk answer was saved: show the crisis lines now
+
+
+def save_answers(
     db: Session,
     user: User,
     session: MedicineSession,
@@ -150,9 +206,10 @@ def save(
     *,
     submit: bool,
     now: datetime | None = None,
-) -> tuple[ChecklistSubmission, dict[str, str]]:
+) -> Saved:
     """Keep every valid answer (refused ones are reported, the rest kept); may be sent again
-    until the session starts. A hard stop raises a flag for the team once."""
+    until the session starts. Each stopping answer raises an urgent flag for the team, and a
+    review answer a review flag, once per item and session, on the save that holds it."""
     now = now or utcnow()
     if not timing(cohort, session, checklist).open_at(now):
         raise ChecklistClosed
@@ -169,24 +226,37 @@ def save(
         # Only an item that was on the page sent can be cleared: a step carries one item.
         if value is not None or item.id in form or f"{item.id}-name" in form:
             answers[item.id] = value
-    previous = record.state
     record.answers = json.dumps(answers)
     record.state = state_of(checklist, answers)
     record.updated_at = now
     if submit and not problems:
         record.submitted_at = now
     db.add(record)
-    if record.state == "hard_stop" and previous != "hard_stop":
-        safety.raise_flag(
-            db,
-            user,
-            cohort.id,
-            source="checklist",
-            level="urgent",
-            rule_id=f"session-{session.number}",
+    already = _existing_rules(db, user, cohort)
+    raised, crisis = [], False
+    for item in checklist.items:
+        value = answers.get(item.id)
+        if stops(item, value):
+            level = "urgent"
+        elif item.review_if is not None and value == item.review_if:
+            level = "review"
+        else:
+            continue
+        rule = flag_rule(session, item)
+        if rule in already:
+            continue
+        raised.append(
+            safety.raise_flag(db, user, cohort.id, source="checklist", level=level, rule_id=rule)
         )
+        crisis = crisis or item.crisis
     db.commit()
-    return record, problems
+    return Saved(record, problems, raised, crisis)
+
+
+def save(db: Session, user: User, session, cohort, checklist, form, *, submit, now=None):
+    """save_answers, for callers that need the record and the refused answers only."""
+    saved = save_answers(db, user, session, cohort, checklist, form, submit=submit, now=now)
+    return saved.record, saved.problems
 
 
 def upcoming_open(

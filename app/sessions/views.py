@@ -155,7 +155,7 @@ def pre_session_checklist(session_id: int):
     problems = {}
     if request.method == "POST":
         try:
-            record, problems = checklist.save(
+            saved = checklist.save_answers(
                 db.session(),
                 current_user,
                 session,
@@ -166,6 +166,13 @@ def pre_session_checklist(session_id: int):
             )
         except checklist.ChecklistClosed:
             return render_template("sessions/checklist_closed.html", when=when), 409
+        record, problems = saved.record, saved.problems
+        if saved.crisis:
+            # A risk answer: the crisis lines first, then the rest of the checklist.
+            then = step + 1 if step is not None and step < len(items) else None
+            return redirect(
+                url_for("sessions.checklist_support", session_id=session.id, step=then), 303
+            )
         if not problems:
             if step is not None and step < len(items):
                 return redirect(
@@ -195,6 +202,28 @@ def pre_session_checklist(session_id: int):
         typed=request.form if problems else None,
         problems={k: PROBLEMS[v] for k, v in problems.items()},
     ), (422 if problems else 200)
+
+
+@bp.route("/sessions/<int:session_id>/checklist/support")
+@require_roles(Role.participant)
+def checklist_support(session_id: int):
+    """Straight after a risk answer on the checklist: the crisis lines, then a way on."""
+    try:
+        session, _cohort = checklist.session_for(db.session(), current_user, session_id)
+    except checklist.NotYourSession:
+        abort(404)
+    step = request.args.get("step", type=int)
+    next_url = (
+        url_for("sessions.pre_session_checklist", session_id=session.id, step=step)
+        if step
+        else url_for("sessions.checklist_result", session_id=session.id)
+    )
+    return render_template(
+        "questionnaires/support.html",
+        lines=crisis_lines(),
+        from_questionnaire=True,
+        continue_url=next_url,
+    )
 
 
 @bp.route("/sessions/<int:session_id>/checklist/result")
@@ -290,7 +319,8 @@ def calendar_feed(token: str):
         owner,
         {
             "calendar": _("Tend: my group"),
-            "meeting": _("Group meeting"),
+            "large_group": _("Large group meeting"),
+            "small_group": _("Small group meeting (%(group)s)", group="%(group)s"),
             "session": _("Medicine session %(number)s", number="%(number)s"),
         },
     )

@@ -3,9 +3,10 @@
 // the network returns; the server keeps one entry per client UUID. Whatever the server
 // refuses (a conflict, a validation error, a deleted entry) stays on the phone and is offered
 // back here, and the status line always says what became of the text.
-import { currentSession, forget, keptRecords, newUuid, settle, submit } from "./outbox.js";
+import { currentSession, forget, idle, keptRecords, newUuid, settle, submit } from "./outbox.js";
 
 const DEBOUNCE_MS = 1500;
+const SAVE_WAIT_MS = 4000;
 
 export function mount(form) {
   if (form.dataset.mounted) return;
@@ -32,6 +33,13 @@ export function mount(form) {
 
   function say(message) {
     status.textContent = message || "";
+  }
+
+  // The version this page last saw: every write names it, so the journal form and the
+  // "let these changes go" form both follow it.
+  function seen(value) {
+    version.value = value;
+    for (const input of document.querySelectorAll("input[data-entry-version]")) input.value = value;
   }
 
   function updateCounter() {
@@ -80,7 +88,7 @@ export function mount(form) {
   function report(result) {
     const answer = result.body || {};
     if (result.state === "sent" && answer.saved) {
-      version.value = answer.version;
+      seen(answer.version);
       form.dataset.entryId = answer.entry_id;
       say(form.dataset.savedText);
     } else if (result.state === "queued") {
@@ -142,7 +150,7 @@ export function mount(form) {
       // Untouched, it takes the newer one; touched, its next save meets the conflict view.
       if (!mine && edited) return;
       if (!mine) fill(detail.fields, ["client_uuid", "version", "csrf_token"]);
-      version.value = answer.version;
+      seen(answer.version);
       form.dataset.entryId = answer.entry_id;
       lastSent = new URLSearchParams(detail.fields).toString();
       if (mine && queued !== null && fields().toString() !== queued) save(true);
@@ -201,6 +209,10 @@ export function mount(form) {
       if (!session.online || !session.signed_in) throw new Error("offline");
       const data = new URLSearchParams(record.fields);
       data.set("choice", choice);
+      // The saved version shown in the form below: "keep this device's text" writes over it
+      // and over nothing newer. The kept record's key makes a second tap store one copy.
+      data.set("shown_version", version.value);
+      data.set("copy_uuid", record.uuid);
       const response = await fetch(notice.dataset.resolveUrl, {
         method: "POST",
         credentials: "same-origin",
@@ -259,9 +271,23 @@ export function mount(form) {
 
   // Tapping Save with no connection: a boosted post would fail without a word. Keep the text
   // the way autosave does and say so; on a shared device, say that nothing can be kept.
-  form.tendSaveOffline = () => {
+  function saveOffline() {
     if (shared) say(said.sharedSaveText);
     else save(true);
+  }
+
+  // Before Save is posted: an autosave still on its way answers first, so the Save carries
+  // the version it received and the two never race on the server. A connection that hangs
+  // does not hold Save back for long.
+  form.tendBeforeSave = async () => {
+    clearTimeout(timer);
+    await Promise.race([chain, new Promise((resolve) => setTimeout(resolve, SAVE_WAIT_MS))]);
+    await Promise.race([idle(), new Promise((resolve) => setTimeout(resolve, SAVE_WAIT_MS))]);
+    if (!navigator.onLine) {
+      saveOffline();
+      return false;
+    }
+    return true;
   };
 
   // Online, the form post itself carries the text: once the server answered (saved, or a page
@@ -291,11 +317,28 @@ export function mount(form) {
   showKept();
 }
 
-// Registered once, in the capture phase, so it runs before htmx's boosted submit.
+// Registered once, in the capture phase, so it runs before htmx's boosted submit: Save is held
+// until the page is ready to send it (see tendBeforeSave), then submitted again for htmx.
 document.addEventListener("submit", (event) => {
   const form = event.target.closest("form[data-journal-form]");
-  if (!form || navigator.onLine || !form.tendSaveOffline) return;
+  if (!form || !form.tendBeforeSave) return;
+  if (form.dataset.saving === "go") {
+    delete form.dataset.saving;
+    return;
+  }
   event.preventDefault();
   event.stopImmediatePropagation();
-  form.tendSaveOffline();
+  if (form.dataset.saving) return; // a second tap while the first waits
+  form.dataset.saving = "wait";
+  const submitter = event.submitter && event.submitter.form === form ? event.submitter : undefined;
+  form.tendBeforeSave().then((go) => {
+    if (!go || !form.isConnected) {
+      delete form.dataset.saving;
+      return;
+    }
+    // Handed to htmx's boosted submit as the same event; without htmx, posted as it is.
+    form.dataset.saving = "go";
+    const again = new SubmitEvent("submit", { bubbles: true, cancelable: true, submitter });
+    if (form.dispatchEvent(again)) form.submit();
+  }, () => { delete form.dataset.saving; });
 }, true);

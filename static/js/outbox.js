@@ -166,8 +166,21 @@ export async function forget(key) {
 }
 
 let flushing = false;
-export async function flush(sessionUrl) {
-  if (flushing || !("indexedDB" in window)) return 0;
+let flushed = Promise.resolve(0);
+
+// Resolves once a replay under way has finished, so a page's Save is never overtaken by an
+// older record of the same entry.
+export function idle() {
+  return flushed;
+}
+
+export function flush(sessionUrl) {
+  if (flushing || !("indexedDB" in window)) return flushed;
+  flushed = replay(sessionUrl).catch(() => 0);
+  return flushed;
+}
+
+async function replay(sessionUrl) {
   flushing = true;
   let sent = 0;
   try {

@@ -468,6 +468,8 @@ def test_journal_without_javascript_autosave_offline_and_reading_room(pages):
 
 
 def test_phq9_item_nine_support_and_flag_acknowledged(pages):
+    """Item 9 answered and the person stops before Finish: the team sees the flag, and the
+    participant sees 9-8-8 at once and on their home until someone follows up."""
     page = pages.page()
     sign_in(page, PARTICIPANT2, DEMO_PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Casey")
@@ -498,16 +500,27 @@ def test_phq9_item_nine_support_and_flag_acknowledged(pages):
         expect(following.or_(support)).to_be_visible()
     else:
         raise AssertionError("the PHQ-9 never reached its end")
+    # The crisis page came straight after item 9's screen (9 of 10), before Finish.
+    assert match and int(match[1]) == 9, match
 
     expect(page.get_by_role("heading", level=1)).to_have_text("You don't have to hold this alone")
     expect(page.get_by_role("link", name=re.compile(r"Call 9-8-8"))).to_be_visible()
     expect(page.get_by_role("link", name=re.compile(r"Call 9-8-8"))).to_have_attribute(
         "href", re.compile(r"^tel:")
     )
+    expect(page.get_by_role("link", name="Continue when you are ready")).to_be_visible()
+    check_page(page)
+    # They stop here and go home: the calm card says the team knows, with the lines.
+    page.goto("/")
+    told = page.get_by_role("region", name="Your team has been told")
+    expect(told).to_be_visible()
+    expect(told.get_by_role("link", name=re.compile("Call 9-8-8"))).to_have_attribute(
+        "href", re.compile(r"^tel:")
+    )
     check_page(page)
 
     team = pages.page()
-    sign_in(team, FACILITATOR, DEMO_PASSWORD, audit=False)
+    sign_in(team, MEDICAL, DEMO_PASSWORD, audit=False)
     team.goto(f"/team/cohorts/{COHORT_ID}/flags")
     expect(team.get_by_role("heading", level=1)).to_have_text("Safety flags")
     flag = team.locator(".flag").filter(has=team.get_by_role("heading", name=re.compile("Casey")))
@@ -531,14 +544,24 @@ RIDE_PHONE_SHOWN = "(604) 555-0199"  # as the app stores and shows it
 
 def answer_checklist_items(page: Page, ride_name: str, ride_phone: str) -> None:
     """Answer what the page shows: yes to every question, a ride home, an intention."""
+    clear = {item.id: item.clear_answer for item in pre_session_items()}
     for question in page.locator("fieldset.question").all():
-        if question.locator("input[type=radio]").count():
-            question.get_by_role("radio", name="Yes", exact=True).check()
+        radios = question.locator("input[type=radio]")
+        if radios.count():
+            name = radios.first.get_attribute("name")
+            question.locator(f"input[type=radio][value={clear[name]}]").check()
         else:
             question.get_by_label("Their name").fill(ride_name)
             question.get_by_label("Their phone number").fill(ride_phone)
     for text in page.locator("textarea").all():
         text.fill("To be gentle with myself.")
+
+
+def pre_session_items():
+    from app.content import load_library
+
+    library = load_library(ROOT / "app" / "content" / "bundles")
+    return library.get("checklist", "pre-session", "en", "core").item.data.items
 
 
 def session_one_id(live_server) -> int:

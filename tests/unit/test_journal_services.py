@@ -233,7 +233,7 @@ def test_autosaving_a_saved_entry_keeps_the_changes_pending_and_shares_nothing(d
     autosave_over(db, world.participant, entry, typed)
     db.expire_all()
     stored = db.get(JournalEntry, entry.id)
-    assert (stored.body, stored.sharing, stored.version) == ("as saved", Sharing.private, 1)
+    assert (stored.body, stored.sharing, stored.version) == ("as saved", Sharing.private, 2)
     assert services.pending_fields(stored) == typed
     assert stored.pending_at is not None
     assert services.group_reflections(db, world.same_group) == []
@@ -254,7 +254,7 @@ def test_saving_applies_the_pending_changes_and_clears_them(db, world):
     save_over(db, world.participant, entry, typed)
     db.expire_all()
     stored = db.get(JournalEntry, entry.id)
-    assert (stored.body, stored.sharing, stored.version) == ("typed, then saved", "group", 2)
+    assert (stored.body, stored.sharing, stored.version) == ("typed, then saved", "group", 3)
     assert (stored.pending, stored.pending_at) == (None, None)
 
 
@@ -273,7 +273,7 @@ def test_discarding_pending_changes_leaves_the_saved_entry_as_it_was(db, world):
     services.discard_pending(db, world.participant, entry.id)
     db.expire_all()
     stored = db.get(JournalEntry, entry.id)
-    assert (stored.body, stored.pending, stored.version) == ("as saved", None, 1)
+    assert (stored.body, stored.pending, stored.version) == ("as saved", None, 3)
 
 
 def test_pending_changes_are_ciphertext_in_the_database(db, world):

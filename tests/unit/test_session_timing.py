@@ -173,8 +173,8 @@ def test_a_checklist_without_fasting_hours_has_no_fasting_times():
 def all_yes() -> dict:
     answers = {}
     for item in pre_session().items:
-        if item.kind == "yes_not_yet_no":
-            answers[item.id] = "yes"
+        if item.kind in ("yes_not_yet_no", "yesno"):
+            answers[item.id] = item.clear_answer
         elif item.kind == "ride":
             answers[item.id] = {"name": "Alex Morgan", "phone": "(604) 555-0134"}
     return answers
@@ -296,7 +296,9 @@ def test_a_hard_stop_raises_one_urgent_flag_however_often_it_is_sent_again(
         )
         assert record.state == "hard_stop"
     flags = db.exec(select(SafetyFlag).where(SafetyFlag.user_id == world.participant.id)).all()
-    assert [(f.level, f.source, f.rule_id) for f in flags] == [("urgent", "checklist", "session-1")]
+    assert [(f.level, f.source, f.rule_id) for f in flags] == [
+        ("urgent", "checklist", "session-1:feeling-well")
+    ]
 
 
 # --- The check-in after a session: the evening of the day and the next morning. -------------

@@ -41,6 +41,9 @@ def route_url(application: Flask, endpoint: str, world, invite) -> str:
         "device_id": 999_999,
         "contact_id": 999_999,
         "key": "no-such-message",
+        "meeting_id": 999_999,
+        "change_id": 999_999,
+        "day": "2026-01-05",
     }
     rule = next(application.url_map.iter_rules(endpoint))
     missing = rule.arguments - values.keys()

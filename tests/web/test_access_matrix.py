@@ -110,6 +110,7 @@ MATRIX = {
     ("questionnaires.page", "GET"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
     ("questionnaires.page", "POST"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
     ("questionnaires.done", "GET"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
+    ("questionnaires.support_for", "GET"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
     ("questionnaires.results", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
     ("questionnaires.toggle_numbers", "POST"): row(TO_SIGN_IN, 303, 403, 403, 403, 403),
     ("questionnaires.support_now", "POST"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
@@ -128,6 +129,7 @@ MATRIX = {
     ("sessions.pre_session_checklist", "GET"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
     ("sessions.pre_session_checklist", "POST"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
     ("sessions.checklist_result", "GET"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
+    ("sessions.checklist_support", "GET"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
     ("sessions.after_session", "GET"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
     ("sessions.after_session", "POST"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
     ("sessions.calendar_settings", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
@@ -150,6 +152,26 @@ MATRIX = {
     ("notifications.remove_alert_contact", "POST"): row(TO_SIGN_IN, 403, 404, 403, 403, 404),
     ("notifications.dev_mail", "GET"): signed_in_only(200),
     ("notifications.dev_mail_html", "GET"): signed_in_only(404),
+    # Meetings: the team reads them, facilitators and admins change them; attendance is the
+    # team's to take (meeting 999999 is not found); a participant's page is their own.
+    ("meetings.cohort_meetings", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 200),
+    ("meetings.cohort_meetings", "POST"): row(TO_SIGN_IN, 403, 422, 403, 403, 422),
+    ("meetings.edit_meeting", "GET"): row(TO_SIGN_IN, 403, 404, 403, 403, 404),
+    ("meetings.edit_meeting", "POST"): row(TO_SIGN_IN, 403, 404, 403, 403, 404),
+    ("meetings.remove_meeting", "POST"): row(TO_SIGN_IN, 403, 404, 403, 403, 404),
+    ("meetings.change_week", "POST"): row(TO_SIGN_IN, 403, 404, 403, 403, 404),
+    ("meetings.undo_change", "POST"): row(TO_SIGN_IN, 403, 404, 403, 403, 404),
+    ("meetings.attendance", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 200),
+    ("meetings.take_attendance", "GET"): row(TO_SIGN_IN, 403, 404, 403, 404, 404),
+    ("meetings.take_attendance", "POST"): row(TO_SIGN_IN, 403, 404, 403, 404, 404),
+    ("meetings.my_meetings", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
+    # Evaluation exports: those who may see outcomes, as for the outcomes page.
+    ("exports.evaluation_exports", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
+    ("exports.redcap_dictionary", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
+    ("exports.redcap_events", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
+    ("exports.redcap_mapping", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
+    ("exports.redcap_records", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
+    ("exports.fhir_bundle", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
 }
 
 PUBLIC_ALLOW_LIST = {

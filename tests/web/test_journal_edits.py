@@ -54,14 +54,15 @@ def test_autosaved_changes_to_a_shared_entry_reach_no_reader_until_saved(
     [entry] = entries_of(db, participant)
     answer = autosave_over(client, entry, "what I shared, and half a thou", sharing="group")
     assert answer.status_code == 200 and answer.json["saved"] is True
-    assert answer.json["version"] == entry.version
+    # The version moves on, so another device cannot write over these changes unseen.
+    assert answer.json["version"] == entry.version + 1
     peer = signed_in(app, world.same_group)
     group_page = page(peer, "/journal/group")
     assert "what I shared" in group_page and "half a thou" not in group_page
     facilitator = signed_in(app, world.facilitator)
     assert "half a thou" not in page(facilitator, reading_room_url(world))
     [stored] = entries_of(db, participant)
-    assert (stored.id, stored.body, stored.version) == (entry_id, "what I shared", 1)
+    assert (stored.id, stored.body, stored.version) == (entry_id, "what I shared", 2)
 
 
 def test_choosing_to_share_while_typing_shares_nothing_until_saved(
@@ -98,7 +99,7 @@ def test_saving_the_edit_page_keeps_the_changes_and_ends_the_wait(client, db, pa
     )
     assert response.status_code == 303
     [stored] = entries_of(db, participant)
-    assert (stored.body, stored.version, stored.pending) == ("as saved, then more", 2, None)
+    assert (stored.body, stored.version, stored.pending) == ("as saved, then more", 3, None)
     assert "not saved yet" not in page(client, f"/journal/{entry_id}/edit")
 
 

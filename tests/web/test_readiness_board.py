@@ -47,8 +47,8 @@ def answer(db, world, person, made, **changes):
     """The person's checklist, every item yes and a ride home, with some answers changed."""
     form = {}
     for item in pre_session().items:
-        if item.kind == "yes_not_yet_no":
-            form[item.id] = "yes"
+        if item.kind in ("yes_not_yet_no", "yesno"):
+            form[item.id] = item.clear_answer
         elif item.kind == "ride":
             form |= {f"{item.id}-name": DRIVER, f"{item.id}-phone": DRIVER_PHONE}
     form |= changes

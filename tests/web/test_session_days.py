@@ -30,6 +30,7 @@ from app.models import (
     ChecklistSubmission,
     ConsentRecord,
     MedicineSession,
+    Meeting,
     QuestionnaireResponse,
     SafetyFlag,
 )
@@ -80,6 +81,8 @@ def answer_fields(item, answer: str = "yes") -> dict[str, str]:
     """What the browser sends for one item."""
     if item.kind == "yes_not_yet_no":
         return {item.id: answer}
+    if item.kind == "yesno":
+        return {item.id: item.clear_answer}
     if item.kind == "ride":
         return {f"{item.id}-name": DRIVER, f"{item.id}-phone": DRIVER_PHONE}
     return {item.id: "Curiosity, lightly held"}
@@ -639,16 +642,13 @@ def sessions_by_number(db, world) -> dict[int, MedicineSession]:
     return {made.number: made for made in db.exec(query)}
 
 
-def test_a_facilitator_sets_the_three_sessions_and_the_weekly_meeting(app, db, world):
+def test_a_facilitator_sets_the_three_sessions(app, db, world):
     client = signed_in(app, world.facilitator)
     form = {
         "session-1": "2026-03-09T09:00",
         "place-1": "Studio on Main",
         "session-2": "2026-04-06T09:30",
         "session-3": "2026-05-04T10:00",
-        "meeting_weekday": "2",
-        "meeting_time": "18:30",
-        "meeting_place": "Room 4",
     }
     response = post(client, timeline_url(world), form)
     assert response.status_code == 303
@@ -659,9 +659,6 @@ def test_a_facilitator_sets_the_three_sessions_and_the_weekly_meeting(app, db, w
         3: datetime(2026, 5, 4, 10, 0),
     }
     assert (made[1].place, made[2].place) == ("Studio on Main", None)
-    db.refresh(world.cohort)
-    assert (world.cohort.meeting_weekday, world.cohort.meeting_time) == (2, "18:30")
-    assert world.cohort.meeting_place == "Room 4"
     page = page_of(client.get(timeline_url(world)))
     assert "Monday 9 March, 09:00 · Studio on Main" in page
     assert 'value="2026-04-06T09:30"' in page
@@ -704,9 +701,6 @@ def test_an_invalid_date_is_refused_with_everything_typed_kept(app, db, world):
         "session-1": "2026-03-10T09:00",
         "place-1": "Studio on Main",
         "session-2": "2026-02-30T09:00",
-        "meeting_weekday": "4",
-        "meeting_time": "18:30",
-        "meeting_place": "Room 4",
     }
     response = post(client, timeline_url(world), form)
     assert response.status_code == 422
@@ -714,22 +708,9 @@ def test_an_invalid_date_is_refused_with_everything_typed_kept(app, db, world):
     assert "Please enter a date and time." in page
     assert 'value="2026-02-30T09:00"' in page
     assert 'value="2026-03-10T09:00"' in page
-    assert 'value="Studio on Main"' in page and 'value="Room 4"' in page
-    assert 'value="18:30"' in page
-    assert '<option value="4" selected>' in page
+    assert 'value="Studio on Main"' in page
     made = sessions_by_number(db, world)
     assert {n: s.starts_local for n, s in made.items()} == {1: datetime(2026, 3, 9, 9, 0)}
-    db.refresh(world.cohort)
-    assert world.cohort.meeting_time is None and world.cohort.meeting_weekday is None
-
-
-def test_a_meeting_time_that_is_not_one_is_refused(app, db, world):
-    client = signed_in(app, world.facilitator)
-    response = post(client, timeline_url(world), {"meeting_weekday": "2", "meeting_time": "25:99"})
-    assert response.status_code == 422
-    assert "Please enter a time like 18:30." in page_of(response)
-    db.refresh(world.cohort)
-    assert world.cohort.meeting_time is None
 
 
 def test_the_medical_lead_sees_the_timeline_but_cannot_change_it(app, db, world):
@@ -795,12 +776,21 @@ def test_the_feed_address_is_shown_once_and_only_its_hash_is_stored(db, particip
     assert "Make a new address" in again and "Stop the address" in again
 
 
-def test_the_feed_is_a_calendar_with_a_meeting_each_week_and_the_three_sessions(
+def test_the_feed_is_a_calendar_with_a_weekly_meeting_and_the_three_sessions(
     app, db, participant_client, world, three_sessions
 ):
-    world.cohort.meeting_weekday, world.cohort.meeting_time = 2, "18:30"
-    world.cohort.meeting_place = "Room 4"
-    db.add(world.cohort)
+    first = world.cohort.start_date
+    db.add(
+        Meeting(
+            cohort_id=world.cohort.id,
+            weekday=2,
+            starts_at="18:30",
+            minutes=120,
+            place="Room 4",
+            first_day=first,
+            last_day=first + timedelta(days=83),
+        )
+    )
     db.commit()
     response = feed_of(app, make_feed(participant_client))
     assert response.status_code == 200
@@ -809,18 +799,17 @@ def test_the_feed_is_a_calendar_with_a_meeting_each_week_and_the_three_sessions(
     assert str(parsed["VERSION"]) == "2.0"
     meetings, sessions = events(response.data)
 
-    assert len(meetings) == world.cohort.weeks
-    days = []
-    for meeting in meetings:
-        assert meeting["DTSTART"].params["TZID"] == world.cohort.timezone
-        starts = meeting.decoded("DTSTART")
-        assert (starts.weekday(), starts.time()) == (2, time(18, 30))
-        assert str(meeting["LOCATION"]) == "Room 4"
-        assert str(meeting["SUMMARY"]) == "Group meeting"
-        days.append(starts.date())
-    first = days[0]
-    assert world.cohort.start_date <= first < world.cohort.start_date + timedelta(days=7)
-    assert days == [first + timedelta(days=7 * week) for week in range(world.cohort.weeks)]
+    # One repeating event for the 12 weeks, in the cohort's zone (the meetings tests follow
+    # its every week, exception and time zone with a strict parser).
+    [meeting] = meetings
+    assert meeting["DTSTART"].params["TZID"] == world.cohort.timezone
+    starts = meeting.decoded("DTSTART")
+    assert (starts.weekday(), starts.time()) == (2, time(18, 30))
+    assert world.cohort.start_date <= starts.date() < world.cohort.start_date + timedelta(days=7)
+    assert str(meeting["LOCATION"]) == "Room 4"
+    assert str(meeting["SUMMARY"]) == "Large group meeting"
+    assert meeting["RRULE"]["FREQ"] == ["WEEKLY"]
+    assert [tz["TZID"] for tz in parsed.walk("VTIMEZONE")] == ["America/Vancouver"]
 
     by_summary = {str(s["SUMMARY"]): s for s in sessions}
     assert sorted(by_summary) == ["Medicine session 1", "Medicine session 2", "Medicine session 3"]
