@@ -4,7 +4,6 @@ toggle (plain and htmx), private notes, progress without streaks, and the page l
 from __future__ import annotations
 
 import re
-
 from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
