@@ -8,27 +8,34 @@ always sits beside its words: it is hidden from assistive technology and never t
 from __future__ import annotations
 
 from flask import Flask, url_for
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 # Every icon the interface draws; a name not listed here is an error, so the sprite holds
 # exactly what is used (a test checks both directions against the templates and code).
 ICONS = (
     "arrow-left",
+    "chevron-right",
     "clipboard-list",
+    "clock",
+    "footprints",
+    "hand-heart",
     "house",
     "leaf",
     "life-buoy",
     "log-out",
     "notebook-pen",
+    "pause",
+    "play",
     "plus",
     "sprout",
+    "square",
     "user-round",
     "users",
     "wind",
 )
 
 # Icons that point along the line of reading turn round in a right-to-left language.
-DIRECTIONAL = {"arrow-left", "log-out"}
+DIRECTIONAL = {"arrow-left", "chevron-right", "log-out", "play"}
 
 
 class UnknownIcon(LookupError):
@@ -43,12 +50,12 @@ def icon(name: str, extra_class: str = "") -> Markup:
     if name in DIRECTIONAL:
         classes += " icon--directional"
     if extra_class:
-        classes += f" {escape(extra_class)}"
+        classes += f" {extra_class}"
     href = url_for("static", filename="vendor/icons.svg") + f"#{name}"
+    # Markup.format escapes both values.
     return Markup(
-        f'<svg class="{classes}" aria-hidden="true" focusable="false">'
-        f'<use href="{escape(href)}"></use></svg>'
-    )
+        '<svg class="{}" aria-hidden="true" focusable="false"><use href="{}"></use></svg>'
+    ).format(classes, href)
 
 
 def init_app(app: Flask) -> None:

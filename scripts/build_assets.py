@@ -126,9 +126,7 @@ def build_sprite() -> None:
         symbols.append(f'<symbol id="{name}" viewBox="0 0 24 24"{STROKE}>{inner}</symbol>')
     sprite = (
         "<!-- Lucide icons (ISC licence), lucide-static; built by scripts/build_assets.py -->\n"
-        '<svg xmlns="http://www.w3.org/2000/svg">'
-        + "".join(symbols)
-        + "</svg>\n"
+        '<svg xmlns="http://www.w3.org/2000/svg">' + "".join(symbols) + "</svg>\n"
     )
     (VENDOR / "icons.svg").write_text(sprite, encoding="utf-8")
     print(f"icons.svg: {len(ICONS)} icons, {len(sprite.encode())} bytes")

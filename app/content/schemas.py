@@ -146,11 +146,17 @@ class Exercise(Strict):
     """A regulation exercise: a breath pattern repeated in cycles, or timed steps."""
 
     kind: Literal["breathing", "steps"]
+    # Where Settle lists it: breathing is always "breath"; steps say grounding or body.
+    group: Literal["breath", "grounding", "body"] | None = None
     durations: list[int] = Field(min_length=1)
     pattern: list[BreathPhase] = Field(default_factory=list)
     steps: list[TimedStep] = Field(default_factory=list)
     text: dict[str, ExerciseText]
     provenance: FileProvenance | None = None
+
+    @property
+    def settle_group(self) -> str:
+        return self.group or ("breath" if self.kind == "breathing" else "body")
 
     @model_validator(mode="after")
     def _shape_matches_kind(self) -> Exercise:

@@ -58,6 +58,29 @@ def all_exercises(library: Library, locale: str, bundle_id: str) -> list[Resolve
     return breathing_first
 
 
+GROUPS = ("breath", "grounding", "body")
+QUICK_START = "extended-exhale"
+
+
+def grouped_exercises(
+    library: Library, locale: str, bundle_id: str
+) -> list[tuple[str, list[Resolved]]]:
+    """Settle's shelves, in order: breath, grounding, body; an empty shelf is left out."""
+    found = all_exercises(library, locale, bundle_id)
+    shelves = [(g, [r for r in found if r.item.data.settle_group == g]) for g in GROUPS]
+    return [(group, items) for group, items in shelves if items]
+
+
+def quick_start(exercises: list[Resolved]) -> Resolved | None:
+    """The one-tap breath: the gentle extended exhale when the bundle has it, else the first
+    breathing exercise that offers one minute."""
+    one_minute = [
+        r for r in exercises if r.item.data.kind == "breathing" and 1 in r.item.data.durations
+    ]
+    preferred = [r for r in one_minute if r.item.id == QUICK_START]
+    return (preferred or one_minute or [None])[0]
+
+
 def cycles_for(definition: Exercise, minutes: int) -> int:
     """Whole breath cycles that fit the chosen time best (at least one)."""
     return max(1, round(minutes * 60 / definition.cycle_seconds))

@@ -32,9 +32,12 @@ def _resolve(exercise_id: str):
 def library():
     """Every regulation exercise; public, so it works signed out and offline."""
     bundle_id = services.bundle_for(db.session(), current_user)
+    exercises = services.all_exercises(content.library(), _locale(), bundle_id)
     return render_template(
         "exercises/library.html",
-        exercises=services.all_exercises(content.library(), _locale(), bundle_id),
+        exercises=exercises,
+        shelves=services.grouped_exercises(content.library(), _locale(), bundle_id),
+        quick=services.quick_start(exercises),
         public_shell=True,
     )
 
@@ -45,6 +48,10 @@ def exercise(exercise_id: str):
     resolved = _resolve(exercise_id)
     definition = resolved.item.data
     default_minutes = 3 if 3 in definition.durations else definition.durations[0]
+    # Without JavaScript, Begin reloads the page with the chosen length to show its steps.
+    chosen = request.args.get("minutes", type=int)
+    if chosen in definition.durations:
+        default_minutes = chosen
     return render_template(
         "exercises/exercise.html",
         resolved=resolved,

@@ -4,6 +4,17 @@
 import { newUuid, submit } from "./outbox.js";
 
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+// The last length and cues chosen, offered again next time. Only these choices: never a
+// rating, never which exercise.
+const CHOICES_KEY = "tend.player.choices";
+
+function savedChoices() {
+  try { return JSON.parse(localStorage.getItem(CHOICES_KEY)) || {}; } catch (error) { return {}; }
+}
+
+function rememberChoices(choices) {
+  try { localStorage.setItem(CHOICES_KEY, JSON.stringify(choices)); } catch (error) { /* private mode */ }
+}
 
 function formatTime(seconds) {
   const whole = Math.max(0, Math.ceil(seconds));
@@ -45,23 +56,20 @@ export function mount(root) {
   root.dataset.state = "ready";
   root.dataset.reducedMotion = String(reducedMotion.matches);
 
-  for (const rating of root.querySelectorAll("[data-rating]")) {
-    const input = rating.querySelector("[data-rating-input]");
-    const output = rating.querySelector("[data-rating-output]");
-    const toggle = rating.querySelector("[data-rating-toggle]");
-    output.textContent = data.strings.not_rated;
-    toggle.addEventListener("click", () => {
-      input.disabled = false;
-      output.textContent = input.value;
-      toggle.hidden = true;
-      input.focus();
-    });
-    input.addEventListener("input", () => { output.textContent = input.value; });
+  // A link may ask for a length and an immediate start (Settle's one-tap breath); otherwise
+  // the last choices made on this device come back.
+  const asked = new URLSearchParams(window.location.search);
+  const remembered = savedChoices();
+  const wanted = asked.get("minutes") || remembered.minutes;
+  const option = wanted && root.querySelector(`input[name="minutes"][value="${CSS.escape(String(wanted))}"]`);
+  if (option) option.checked = true;
+  for (const cue of ["sound", "vibrate"]) {
+    if (remembered[cue]) root.querySelector(`[data-option="${cue}"]`).checked = true;
   }
 
   function ratingValue(name) {
-    const input = root.querySelector(`[data-rating="${name}"] [data-rating-input]`);
-    return input.disabled ? "" : input.value;
+    const chosen = root.querySelector(`[data-rating="${name}"] [data-rating-input]:checked`);
+    return chosen ? chosen.value : "";
   }
 
   async function keepAwake() {
@@ -134,15 +142,18 @@ export function mount(root) {
       vibrate: root.querySelector('[data-option="vibrate"]').checked,
     };
     if (run.sound && !audio) audio = new (window.AudioContext || window.webkitAudioContext)();
+    rememberChoices({ minutes, sound: run.sound, vibrate: run.vibrate });
     setup.hidden = true;
     after.hidden = true;
     stage.hidden = false;
+    // The stage fills the screen under the header (CSS, from data-state): nothing to scroll
+    // to, so focus moves without scrolling the circle out of sight.
     root.dataset.state = "running";
     $('[data-action="pause"]').hidden = false;
     $('[data-action="resume"]').hidden = true;
     keepAwake();
     tick();
-    $('[data-action="pause"]').focus();
+    $('[data-action="pause"]').focus({ preventScroll: true });
   }
 
   function pause() {
@@ -153,7 +164,7 @@ export function mount(root) {
     phaseText.textContent = data.strings.paused;
     $('[data-action="pause"]').hidden = true;
     $('[data-action="resume"]').hidden = false;
-    $('[data-action="resume"]').focus();
+    $('[data-action="resume"]').focus({ preventScroll: true });
     releaseWake();
   }
 
@@ -165,7 +176,7 @@ export function mount(root) {
     root.dataset.state = "running";
     $('[data-action="pause"]').hidden = false;
     $('[data-action="resume"]').hidden = true;
-    $('[data-action="pause"]').focus();
+    $('[data-action="pause"]').focus({ preventScroll: true });
     keepAwake();
     tick();
   }
@@ -182,7 +193,8 @@ export function mount(root) {
     stage.hidden = true;
     after.hidden = false;
     status.textContent = "";
-    root.querySelector("[data-after-heading]").focus();
+    root.scrollIntoView({ block: "start" });
+    root.querySelector("[data-after-heading]").focus({ preventScroll: true });
   }
 
   async function save() {
@@ -205,14 +217,27 @@ export function mount(root) {
     root.dataset.saveState = result.state;
   }
 
+  // Begin submits the setup form: the script takes over (without it, the form reloads
+  // the page at the chosen length's steps).
+  setup.addEventListener("submit", (event) => {
+    event.preventDefault();
+    start();
+  });
+
   root.addEventListener("click", (event) => {
     const action = event.target.closest("[data-action]");
-    if (!action) return;
+    if (!action || action.dataset.action === "start") return;
     const handlers = {
-      start, pause, resume, stop: () => finish(true), save,
+      pause, resume, stop: () => finish(true), save,
       again: () => { run = null; after.hidden = true; setup.hidden = false; root.dataset.state = "ready"; },
     };
     const handler = handlers[action.dataset.action];
     if (handler) handler();
   });
+
+  if (asked.get("start") === "1") {
+    // Once: a reload or Back lands on the setup, not on another automatic start.
+    history.replaceState(history.state, "", window.location.pathname);
+    start();
+  }
 }

@@ -187,8 +187,31 @@ def test_with_javascript_off_box_breathing_is_a_list_of_phases_with_their_second
     labels = definition(app, EXERCISE).text["en"].labels
     for label in ("in", "hold-full", "out", "hold-empty"):
         assert f"<li>{escape(labels[label])}: 4 seconds</li>" in static
-    # The player is hidden until its script makes it ready.
-    assert re.search(r'<section class="player"[^>]* hidden', html)
+    # The player is in the page from the first paint, so nothing jumps when its script
+    # starts; its setup is a real form that, without the script, reloads at the steps.
+    assert not re.search(r'<section class="player"[^>]* hidden', html)
+    assert f'method="get" action="/settle/{EXERCISE}#steps-heading"' in html
+
+
+def test_without_javascript_begin_shows_the_steps_for_the_length_chosen(app, client):
+    three = page(client, "/settle/body-scan")
+    five = page(client, "/settle/body-scan?minutes=5")
+    seconds = re.compile(r"\(about (\d+) seconds\)")
+    assert sum(map(int, seconds.findall(three))) < sum(map(int, seconds.findall(five)))
+    assert re.search(r'value="5" checked', five)
+    # A length the exercise does not offer is ignored, not an error.
+    assert 'value="3" checked' in page(client, "/settle/body-scan?minutes=7")
+
+
+def test_settle_offers_a_one_tap_breath_then_shelves_by_kind(client):
+    html = page(client, "/settle/")
+    quick = re.search(r'<a class="button[^"]*settle-quick" href="([^"]+)"', html).group(1)
+    assert unescape(quick) == "/settle/extended-exhale?minutes=1&start=1"
+    shelves = re.findall(r'<h2 id="shelf-(\w+)"', html)
+    assert shelves == ["breath", "grounding", "body"]
+    grounding = html[html.index('id="shelf-grounding"') : html.index('id="shelf-body"')]
+    assert "/settle/grounding-54321" in grounding and "/settle/orienting" in grounding
+    assert "1–5 min" in html
 
 
 def test_with_javascript_off_resonance_breathing_shows_its_half_seconds(client):

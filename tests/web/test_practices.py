@@ -3,6 +3,7 @@ toggle (plain and htmx), private notes, progress without streaks, and the page l
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
@@ -84,9 +85,21 @@ def test_the_week_page_shows_theme_intention_teaching_practices_and_prompts(
     for practice_id in week.data.practices:
         title = resolved(app, "practice", practice_id).item.data.title
         assert f'<a href="/week/{WEEK}/practice/{practice_id}">{escape(title)}</a>' in html
-    for prompt in week.data.prompts:
+    first, *others = week.data.prompts
+    assert f'<blockquote class="quote">{escape(first.text)}</blockquote>' in html
+    assert f'href="/journal/new?prompt={first.id}"' in html
+    for prompt in others:
         assert f'<li>{escape(prompt.text)} <a class="write-link"' in html
     assert "Week 3 of 12" in html
+    # What to do comes first, what to read after: intention, practices, a prompt, teaching.
+    order = [
+        html.index(str(escape(week.data.intention))),
+        html.index('id="practices-heading"'),
+        html.index('id="prompts-heading"'),
+        html.index('id="teaching-heading"'),
+    ]
+    assert order == sorted(order)
+    assert re.search(r"About \d+ minutes? to read", html)
 
 
 def test_the_week_page_names_what_comes_next_without_opening_it(app, client, participant):
