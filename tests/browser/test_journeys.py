@@ -177,7 +177,7 @@ def test_facilitator_invites_and_newcomer_enrols(pages, javascript: bool):
     expect(newcomer.get_by_role("status")).to_contain_text(f"Welcome to Tend, {name}.")
     expect(newcomer.get_by_role("heading", level=1)).to_have_text(f"Hello, {name}")
     expect_week_three(newcomer)
-    expect(newcomer.get_by_text("Cedar")).to_be_visible()
+    expect(newcomer.get_by_text("Cedar", exact=True)).to_be_visible()
     check_page(newcomer)
 
     # The code worked once: the facilitator now sees it as used.
