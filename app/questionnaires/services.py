@@ -258,19 +258,22 @@ def _act_on_items(db, response, instrument, item_ids, changed, moving_on) -> lis
             continue
         if rule.id in holding and (moving_on or not rule.when.unanswered):
             person = person or db.get(User, response.user_id)
-            raised.append(
-                safety.raise_flag(
-                    db,
-                    person,
-                    response.cohort_id,
-                    source="questionnaire",
-                    level=rule.level,
-                    instrument_id=response.instrument_id,
-                    rule_id=rule.id,
-                    response_id=response.id,
-                )
-            )
+            raised.append(_raise_rule_flag(db, person, response, rule))
     return raised
+
+
+def _raise_rule_flag(db: Session, person: User, response: QuestionnaireResponse, rule):
+    """One flag for one fired rule of this response, through the shared safety loop."""
+    return safety.raise_flag(
+        db,
+        person,
+        response.cohort_id,
+        source="questionnaire",
+        level=rule.level,
+        instrument_id=response.instrument_id,
+        rule_id=rule.id,
+        response_id=response.id,
+    )
 
 
 def save_page(
@@ -299,16 +302,7 @@ def finish(db: Session, user: User, response: QuestionnaireResponse, instrument)
         for rule in fired:
             if rule.id in already:
                 continue
-            safety.raise_flag(
-                db,
-                user,
-                response.cohort_id,
-                source="questionnaire",
-                level=rule.level,
-                instrument_id=response.instrument_id,
-                rule_id=rule.id,
-                response_id=response.id,
-            )
+            _raise_rule_flag(db, user, response, rule)
         audit.record(
             db,
             user,
