@@ -89,6 +89,8 @@ def test_changes_to_a_shared_entry_reach_the_group_only_when_saved(pages):
         expect(page.get_by_role("heading", level=1)).to_have_text(title)
         page.get_by_role("link", name="Modifier", exact=True).click()
         page.get_by_role("link", name="Supprimer cette entrée").click()
+        # The link is boosted: wait for the page it asks for, not the one it leaves.
+        expect(page.get_by_role("button", name="La supprimer")).to_be_visible()
         check_page(page)
         page.get_by_role("button", name="La supprimer").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Votre journal")
