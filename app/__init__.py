@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import access_log, crypto, db
+from app import access_log, crypto, db, text_input
 from app.config import INSTANCE, ROOT, Settings
 from app.content.loader import load_library
 from app.extensions import babel, compress, csrf, htmx, limiter, login_manager, talisman
@@ -75,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     csrf.init_app(app)
     htmx.init_app(app)
+    text_input.init_app(app)
     compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     login_manager.init_app(app)

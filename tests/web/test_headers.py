@@ -72,6 +72,7 @@ def test_every_route_sends_the_security_headers_and_only_public_shell_files_may_
     for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()"):
         assert feature in headers["Permissions-Policy"]
     assert "HX-Request" in response.vary
+    assert "Access-Control-Allow-Origin" not in headers  # nothing is shared cross-origin
     assert "Strict-Transport-Security" not in headers  # HSTS is for production only
     cache_control = headers["Cache-Control"]
     if endpoint in CACHEABLE and response.status_code == 200:
