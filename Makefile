@@ -7,7 +7,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 LOCALES := fr_CA
 
-.PHONY: run test setup install assets catalogs migrate seed lint format extract bench clean
+.PHONY: run test setup install lock audit assets catalogs migrate seed lint format extract bench clean
 
 # The web app and the worker that delivers alerts and reminders, together (Procfile.dev);
 # Ctrl-C stops both. Links in messages point at this server unless BASE_URL says otherwise.
@@ -20,13 +20,37 @@ test: setup
 
 setup: install assets catalogs
 
-# Reinstall only when pyproject.toml changes, so a second `make run` is quick.
+# Every dependency, the dev extra's too, at the version and file hashes requirements.lock
+# names: nothing unpinned or altered is installed. Tend itself goes in without dependencies,
+# so pip check then fails if pyproject.toml asks for something the lock lacks (run make lock).
+# Reinstall only when the lock or pyproject.toml changes, so a second `make run` is quick.
+LOCK := requirements.lock
 install: $(VENV)/.stamp-install
-$(VENV)/.stamp-install: pyproject.toml
+$(VENV)/.stamp-install: $(LOCK) pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	@touch $@
+
+# Rewrite the lock from pyproject.toml (the dev extra included): versions already locked stay
+# as they are, new or changed requirements are resolved and hashed. After a merge that adds
+# dependencies, `make lock` and commit requirements.lock. `make lock UPGRADE=1` moves every
+# package to the newest version pyproject.toml allows. Resolved against the public index
+# alone (no local pip configuration), so the hashes are those every machine downloads.
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet 'pip-tools>=7.4,<8'
+	env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL -u PIP_CONSTRAINT PIP_CONFIG_FILE=/dev/null \
+		$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --extra dev --strip-extras \
+		--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade) \
+		--output-file $(LOCK) pyproject.toml
+
+# Known vulnerabilities in the locked versions, looked up over the network in the package
+# index's advisory data. --strict: a package it could not look up fails the audit instead of
+# being skipped, so "no known vulnerabilities" is said only of a complete check.
+audit: install
+	$(BIN)/pip-audit --strict --require-hashes --disable-pip -r $(LOCK)
 
 # htmx, the fonts and the icons come from the npm registry at the versions package-lock.json
 # pins; never a CDN. The fonts are subset and the icon sprite holds only the icons app/icons.py

@@ -22,6 +22,8 @@ max_requests_jitter = 200
 # Request lines and headers only; Tend never logs bodies or query strings with personal data.
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+# The same lines with secrets in addresses (the calendar feed's) replaced by [redacted].
+logger_class = "app.access_log.RedactingLogger"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import crypto, db
+from app import access_log, crypto, db, text_input
 from app.config import INSTANCE, ROOT, Settings
 from app.content.loader import load_library
 from app.extensions import babel, compress, csrf, htmx, limiter, login_manager, talisman
@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         settings = dataclasses.replace(settings, **test_config)
     settings.validate()
+    access_log.install_development_filter()
 
     app = Flask(
         __name__,
@@ -61,7 +62,8 @@ def create_app(test_config: dict | None = None) -> Flask:
             x_host=settings.proxy_count,
         )
 
-    from app.security import CSP, PERMISSIONS_POLICY
+    from app.csp import POLICY, REPORT_GROUP
+    from app.security import PERMISSIONS_POLICY
 
     crypto.configure(settings.data_keys)
     from app.sessions import checklist
@@ -73,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     csrf.init_app(app)
     htmx.init_app(app)
+    text_input.init_app(app)
     compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     login_manager.init_app(app)
@@ -80,20 +83,35 @@ def create_app(test_config: dict | None = None) -> Flask:
     talisman.init_app(
         app,
         force_https=settings.production,
-        force_https_permanent=False,
+        # Permanent: browsers remember it and never try plain HTTP again for that address.
+        force_https_permanent=True,
         strict_transport_security=settings.production,
+        strict_transport_security_max_age=31536000,
+        strict_transport_security_include_subdomains=True,
+        # Only when the operator means to submit the domain to the browsers' preload list:
+        # leaving it takes months, so it is a choice, not a default.
+        strict_transport_security_preload=settings.hsts_preload,
         session_cookie_secure=settings.production,
-        content_security_policy=CSP,
+        content_security_policy={**POLICY, "report-uri": "/csp-report", "report-to": REPORT_GROUP},
         referrer_policy="no-referrer",
         permissions_policy=PERMISSIONS_POLICY,
         frame_options="DENY",
     )
 
-    from app import errors, formatting, navigation, notifications, security, static_files
+    from app import (
+        errors,
+        formatting,
+        hostile_input,
+        navigation,
+        notifications,
+        security,
+        static_files,
+    )
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.cli import register_commands
     from app.core import bp as core_bp
+    from app.csp import bp as csp_bp
     from app.exercises import bp as exercises_bp
     from app.exports import bp as exports_bp
     from app.facilitator import bp as facilitator_bp
@@ -107,6 +125,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     blueprints = (
         core_bp,
+        csp_bp,
         pwa_bp,
         auth_bp,
         home_bp,
@@ -120,6 +139,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         meetings_bp,
         exports_bp,
     )
+    hostile_input.init_routing(app)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     security.init_app(app)
@@ -127,6 +147,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     navigation.init_app(app)
     formatting.init_app(app)
     errors.init_app(app)
+    hostile_input.init_app(app)
     register_commands(app)
     notifications.init_app(app)
     return app

@@ -17,9 +17,11 @@ PUBLIC_ENDPOINTS = frozenset(
     {
         "auth.sign_in",
         "auth.enrol",
+        "auth.quick_exit",
         "core.healthz",
         "core.help_page",
         "core.switch_language",
+        "csp.report",
         "pwa.manifest",
         "pwa.service_worker",
         "pwa.offline",

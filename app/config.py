@@ -44,13 +44,25 @@ def _env_int(name: str, default: int) -> int:
 
 
 def _dev_secret(filename: str, make) -> str:
-    """Keep a generated development secret in instance/ so restarts keep sessions and data."""
-    INSTANCE.mkdir(exist_ok=True)
+    """Keep a generated development secret in instance/ so restarts keep sessions and data.
+
+    The folder and the keys are the owner's alone (0700, 0600) from the moment they exist,
+    whatever the umask; ones an older version left readable are tightened."""
+    owner_only_folder(INSTANCE)
     path = INSTANCE / filename
-    if not path.exists():
-        path.write_text(make())
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
         path.chmod(0o600)
+    else:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(make())
     return path.read_text().strip()
+
+
+def owner_only_folder(path: Path) -> None:
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
 
 
 def _crisis_lines_file(path: str | None) -> dict[str, list[dict]]:
@@ -194,6 +206,7 @@ class Settings:
     signin_limit_account: str = "5 per 15 minutes"
     signin_limit_ip: str = "30 per 15 minutes"
     proxy_count: int = 0
+    hsts_preload: bool = False
     flag_escalation_minutes: int = 120
     checklist_open_hours: int = 48
     content_root: str = str(ROOT / "app" / "content" / "bundles")
@@ -234,6 +247,7 @@ class Settings:
             participant_idle_minutes=_env_int("PARTICIPANT_IDLE_MINUTES", 12 * 60),
             max_content_length=_env_int("MAX_CONTENT_LENGTH", 256 * 1024),
             proxy_count=_env_int("PROXY_COUNT", 0),
+            hsts_preload=os.environ.get("HSTS_PRELOAD", "").strip().lower() in ("1", "on", "true"),
             flag_escalation_minutes=_env_int("FLAG_ESCALATION_MINUTES", 120),
             checklist_open_hours=_env_int("CHECKLIST_OPEN_HOURS", 48),
             content_root=os.environ.get("CONTENT_ROOT") or cls.content_root,

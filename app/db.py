@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from flask import Flask, current_app, g
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 SessionFactory = Callable[[], Session]
@@ -30,8 +30,23 @@ def _call(method_ref: weakref.WeakMethod, **kwargs) -> None:
         method(**kwargs)
 
 
+def _owner_only_file(database: str | None) -> None:
+    """Create the SQLite file readable by its owner alone (SQLite gives its -wal and -shm files
+    the database's own mode), and tighten one an older version left readable by others."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+        os.chmod(database, 0o600)
+    except FileNotFoundError:
+        return  # no such folder: SQLite's own error on connect says so
+    except PermissionError:
+        return  # another account's database, shared on purpose; not this process's to change
+
+
 def _create(url: str) -> Engine:
     if url.startswith("sqlite"):
+        _owner_only_file(make_url(url).database)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
 
         @event.listens_for(engine, "connect")

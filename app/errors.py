@@ -10,7 +10,12 @@ from flask_babel import format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    MethodNotAllowed,
+    ServiceUnavailable,
+)
 
 from app.extensions import limiter, login_manager
 from app.i18n import set_page_language
@@ -98,7 +103,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return render_error(error.code or 500)
+        body, code, headers = render_error(error.code or 500)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            # RFC 9110: a 405 names the methods the address accepts.
+            headers = {**headers, "Allow": ", ".join(sorted(error.valid_methods))}
+        return body, code, headers
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)

@@ -10,6 +10,7 @@ from babel import Locale, dates
 from flask import Flask
 from flask_babel import format_datetime, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from app.models import Role
 
@@ -106,7 +107,16 @@ def content_is_draft_translation(resolved) -> bool:
     return item.locale != bundle.meta.default_locale and bundle.meta.review[item.locale] == "draft"
 
 
+def bdi(text) -> Markup:
+    """A name from a person, isolated for bidirectional text: an Arabic or Hebrew name keeps
+    its own direction without reordering the words and punctuation around it."""
+    if text is None or text == "":
+        return Markup("")
+    return Markup("<bdi>%s</bdi>") % text
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(bdi)
     app.add_template_global(content_is_draft_translation)
     app.add_template_filter(format_date_long)
     app.add_template_filter(format_datetime_long)

@@ -11,24 +11,10 @@ from app import db
 from app.access import PUBLIC_ENDPOINTS, participant_membership
 from app.auth.policy import session_policy
 from app.auth.services import load_session
+from app.csp import REPORT_GROUP
 from app.extensions import login_manager
 from app.i18n import set_page_language
 from app.models import Cohort, Role
-
-CSP = {
-    "default-src": "'self'",
-    "script-src": "'self'",
-    "style-src": "'self'",
-    "img-src": "'self'",
-    "font-src": "'self'",
-    "connect-src": "'self'",
-    "object-src": "'none'",
-    "base-uri": "'none'",
-    "form-action": "'self'",
-    "frame-ancestors": "'none'",
-    "manifest-src": "'self'",
-    "worker-src": "'self'",
-}
 
 PERMISSIONS_POLICY = {
     "camera": "()",
@@ -95,6 +81,8 @@ def _headers(response: Response) -> Response:
     response.vary.add("HX-Request")
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    # Where the policy's report-to group sends violations (app/csp/reports.py).
+    response.headers["Reporting-Endpoints"] = f'{REPORT_GROUP}="/csp-report"'
     # Only static files and the few public views that choose their own caching (the service
     # worker, the offline page, the manifest) escape no-store.
     if "Cache-Control" not in response.headers:

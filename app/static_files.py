@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from functools import lru_cache
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 
 from app.config import ROOT
 
@@ -36,6 +37,23 @@ def _digest(filename: str) -> str | None:
     if STATIC.resolve() not in path.parents or not path.is_file():
         return None
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+@lru_cache(maxsize=64)
+def _integrity(filename: str) -> str:
+    path = (STATIC / filename).resolve()
+    if STATIC.resolve() not in path.parents or not path.is_file():
+        raise FileNotFoundError(filename)
+    digest = hashlib.sha384(path.read_bytes()).digest()
+    return "sha384-" + base64.b64encode(digest).decode()
+
+
+def integrity(filename: str) -> str:
+    """Subresource Integrity for a script tag: the browser refuses a file changed in transit or
+    on a cache. Read afresh while developing, so an edited file is not refused."""
+    if current_app.config.get("TEMPLATES_AUTO_RELOAD"):
+        return _integrity.__wrapped__(filename)
+    return _integrity(filename)
 
 
 def cache_version(extra: str = "") -> str:
@@ -75,6 +93,7 @@ def init_app(app: Flask) -> None:
     if app.debug or app.config.get("TEMPLATES_AUTO_RELOAD"):
         _digest.cache_clear()
     app.url_defaults(_add_fingerprint)
+    app.jinja_env.globals["integrity"] = integrity
     app.after_request(_immutable_when_fingerprinted)
     # Registered after compress.init_app, so it runs before flask-compress wraps the body.
     app.after_request(_close_streamed_body)

@@ -8,12 +8,14 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from app.program import valid_timezone
+from app.text_input import one_line
 
 
 class CohortForm(FlaskForm):
     name = StringField(
         _l("Cohort name"),
         validators=[InputRequired(_l("Please give the cohort a name.")), Length(max=120)],
+        filters=[one_line],
     )
     start_date = DateField(
         _l("First day of week 1"),
@@ -48,5 +50,5 @@ class CohortForm(FlaskForm):
 
     def group_names(self) -> list[str]:
         return [
-            line.strip() for line in (self.small_groups.data or "").splitlines() if line.strip()
+            one_line(line) for line in (self.small_groups.data or "").splitlines() if one_line(line)
         ]

@@ -8,6 +8,7 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from app.auth.passwords import MAX_LENGTH, PasswordProblem, check_new_password
+from app.text_input import one_line
 
 PASSWORD_MESSAGES = {
     "too_short": _l("Please use at least 10 characters. A few words together work well."),
@@ -54,6 +55,7 @@ class EnrolForm(FlaskForm, NewPasswordMixin):
     display_name = StringField(
         _l("Your name, as you would like the group to see it"),
         validators=[InputRequired(_l("Please tell us what to call you.")), Length(max=80)],
+        filters=[one_line],
         render_kw={"autocomplete": "nickname"},
     )
     email = EmailField(

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -12,7 +22,7 @@ from app.auth.forms import PASSWORD_MESSAGES, ChangePasswordForm, ConfirmForm, E
 from app.auth.passwords import PasswordProblem
 from app.auth.policy import session_policy
 from app.auth.ratelimits import account_key, signin_limits
-from app.extensions import limiter
+from app.extensions import csrf, limiter
 
 
 def _begin_session(user, *, shared_device: bool = False) -> None:
@@ -94,6 +104,24 @@ def sign_out():
     session.clear()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.sign_in"), code=303)
+
+
+@bp.route("/quick-exit", methods=["POST"])
+@csrf.exempt  # checked below: a token, or the browser's word that the page is ours
+def quick_exit():
+    """Quick exit's beacon: end this device's session before the page leaves for another site,
+    so Back or the history reopens only the sign-in page.
+
+    sendBeacon cannot add headers, so the page's token comes in the form; a browser that sends
+    fetch metadata (Sec-Fetch-Site) may leave it out only from one of this site's own pages.
+    """
+    if request.headers.get("Sec-Fetch-Site") != "same-origin":
+        csrf.protect()
+    if current_user.is_authenticated:
+        services.end_session(db.session(), current_user.get_id())
+    logout_user()
+    session.clear()
+    return Response(status=204)
 
 
 @bp.route("/account", methods=["GET"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import secrets
 import statistics
 from dataclasses import dataclass
 
@@ -156,6 +157,14 @@ CODEBOOK = [
 ]
 
 
+def _pseudonyms(user_ids: set[int]) -> dict[int, str]:
+    """P001, P002, ... drawn afresh at random for every export: numbered in account order, P001
+    would be whoever enrolled first, and two exports could be joined person by person."""
+    shuffled = sorted(user_ids)
+    secrets.SystemRandom().shuffle(shuffled)
+    return {user_id: f"P{number:03d}" for number, user_id in enumerate(shuffled, start=1)}
+
+
 def evaluation_csv(db: Session, library: Library, viewer: User, cohort) -> tuple[str, str]:
     """Scores only, never free text, for people who consented to evaluation use; and a codebook."""
     query = (
@@ -167,14 +176,21 @@ def evaluation_csv(db: Session, library: Library, viewer: User, cohort) -> tuple
         )
         .order_by(QuestionnaireResponse.user_id, QuestionnaireResponse.completed_at)
     )
-    codes: dict[int, str] = {}
+    consent: dict[int, bool] = {}
+    exported = []
+    for response in db.exec(query):
+        if response.user_id not in consent:
+            consent[response.user_id] = research_consent_given(db, response.user_id)
+        if consent[response.user_id]:
+            exported.append(response)
+    codes = _pseudonyms({response.user_id for response in exported})
+    # Rows by pseudonym, so their order gives away no more than the pseudonyms do.
+    exported.sort(key=lambda response: (codes[response.user_id], response.completed_at))
     rows = io.StringIO()
     writer = csv.writer(rows)
     writer.writerow([name for name, _ in CODEBOOK])
-    for response in db.exec(query):
-        if not research_consent_given(db, response.user_id):
-            continue
-        code = codes.setdefault(response.user_id, f"P{len(codes) + 1:03d}")
+    for response in exported:
+        code = codes[response.user_id]
         resolved = library.get("questionnaire", response.instrument_id, "en", response.bundle_id)
         answers, _seen = answers_of(db, response)
         result = engine.score(resolved.item.data, answers)

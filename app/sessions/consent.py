@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from app import audit
 from app.content import Library, Resolved
 from app.models import ConsentRecord, User, utcnow
+from app.text_input import one_line
 
 ORDER = ("treatment", "confidentiality", "touch", "sharing", "research")
 # Without these on file there is no medicine session: the board and the session check them.
@@ -95,7 +96,7 @@ def sign(
         text_sha256=text_hash(resolved),
         locale=resolved.item.locale,
         choice=choice if offered else None,
-        signed_name=typed_name.strip()[:120],
+        signed_name=one_line(typed_name)[:120],
     )
     db.add(record)
     db.flush()

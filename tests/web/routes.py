@@ -21,8 +21,8 @@ def app_routes(application: Flask) -> set[tuple[str, str]]:
 ROUTES = sorted(app_routes(create_app({"database_url": "sqlite://"})))
 
 
-def route_url(application: Flask, endpoint: str, world, invite) -> str:
-    """A concrete URL for the route, with ids from the world the test built."""
+def route_url(application: Flask, endpoint: str, world, invite, **overrides) -> str:
+    """A concrete URL for the route, with ids from the world the test built (or overrides)."""
     values = {
         "cohort_id": world.cohort.id,
         "invite_id": invite.id,
@@ -44,6 +44,7 @@ def route_url(application: Flask, endpoint: str, world, invite) -> str:
         "meeting_id": 999_999,
         "change_id": 999_999,
         "day": "2026-01-05",
+        **overrides,
     }
     rule = next(application.url_map.iter_rules(endpoint))
     missing = rule.arguments - values.keys()

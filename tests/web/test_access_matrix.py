@@ -41,6 +41,9 @@ MATRIX = {
     ("core.healthz", "GET"): everyone(200),
     ("core.help_page", "GET"): everyone(200),
     ("core.switch_language", "POST"): everyone(303),
+    ("csp.report", "POST"): everyone(204),
+    # Quick exit's beacon: ends the session when there is one, and says nothing either way.
+    ("auth.quick_exit", "POST"): everyone(204),
     ("pwa.manifest", "GET"): everyone(200),
     ("pwa.service_worker", "GET"): everyone(200),
     ("pwa.offline", "GET"): everyone(200),
@@ -177,6 +180,10 @@ MATRIX = {
 PUBLIC_ALLOW_LIST = {
     "auth.sign_in",
     "auth.enrol",
+    # Quick exit must work from any page, and ends a session only when there is one.
+    "auth.quick_exit",
+    # Browsers report policy violations without signing in.
+    "csp.report",
     "core.healthz",
     "core.help_page",
     "core.switch_language",

@@ -49,7 +49,7 @@ def test_a_valid_code_creates_the_account_and_membership_and_signs_in(client, db
     assert (membership.cohort_id, membership.small_group_id) == (world.cohort.id, world.cedar.id)
     assert fresh(db, invite).used_by_id == user.id
     home = client.get("/").get_data(as_text=True)
-    assert f"Hello, {NAME}" in home
+    assert f"Hello, <bdi>{NAME}</bdi>" in home
     assert "Week 3 of 12" in home
 
 

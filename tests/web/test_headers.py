@@ -7,21 +7,21 @@ import pytest
 from tests.conftest import sign_in
 from tests.web.routes import ROUTES, request_route, route_url
 
-# CONVENTIONS.md §14, plus three fetch directives the app spells out: they repeat
-# default-src 'self'.
+# Deny by default, then each kind of resource the pages load, from this origin only.
 EXPECTED_CSP = {
-    "default-src": "'self'",
+    "default-src": "'none'",
     "script-src": "'self'",
     "style-src": "'self'",
-    "object-src": "'none'",
-    "base-uri": "'none'",
-    "form-action": "'self'",
-    "frame-ancestors": "'none'",
-    "manifest-src": "'self'",
-    "worker-src": "'self'",
     "img-src": "'self'",
     "font-src": "'self'",
     "connect-src": "'self'",
+    "manifest-src": "'self'",
+    "worker-src": "'self'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+    "report-uri": "/csp-report",
+    "report-to": "csp",
 }
 IMMUTABLE = "public, max-age=31536000, immutable"
 # The only responses that may be kept by a cache; everything else is no-store.
@@ -72,6 +72,7 @@ def test_every_route_sends_the_security_headers_and_only_public_shell_files_may_
     for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()"):
         assert feature in headers["Permissions-Policy"]
     assert "HX-Request" in response.vary
+    assert "Access-Control-Allow-Origin" not in headers  # nothing is shared cross-origin
     assert "Strict-Transport-Security" not in headers  # HSTS is for production only
     cache_control = headers["Cache-Control"]
     if endpoint in CACHEABLE and response.status_code == 200:

@@ -15,10 +15,20 @@ def production(make_app):
     return make_app(env="production")
 
 
-def test_production_redirects_plain_http_to_https(production):
+def test_production_redirects_plain_http_to_https_permanently(production):
     response = production.test_client().get("/help")
-    assert response.status_code == 302
+    assert response.status_code in (301, 308)
     assert response.location == "https://localhost/help"
+
+
+def test_hsts_asks_for_preloading_only_when_the_deployment_says_so(production, make_app):
+    plain = production.test_client().get("/help", base_url=HTTPS)
+    assert "preload" not in plain.headers["Strict-Transport-Security"]
+    preloaded = make_app(env="production", hsts_preload=True).test_client()
+    header = preloaded.get("/help", base_url=HTTPS).headers["Strict-Transport-Security"]
+    assert "preload" in header
+    assert "includeSubDomains" in header
+    assert "max-age=31536000" in header
 
 
 def test_production_sends_hsts_over_https(production):

@@ -21,7 +21,8 @@ from tests.conftest import sign_in
 SHIPPED = ROOT / "app" / "content" / "bundles"
 DRIVER, DRIVER_PHONE = "Alex Morgan", "604-555-0134"
 ROW = re.compile(
-    r'<tr class="board__row board__row--(\w+)">\s*<th scope="row">([^<]+)(.*?)</tr>', re.S
+    r'<tr class="board__row board__row--(\w+)">\s*<th scope="row"><bdi>([^<]+)</bdi>(.*?)</tr>',
+    re.S,
 )
 
 
@@ -146,7 +147,7 @@ def test_the_board_lists_every_participant_of_the_cohort_and_nobody_else(app, wo
         "Same Group",
     ]
     for staff in ("Facilitator", "Medical", "Other Cohort"):
-        assert f'<th scope="row">{staff}' not in page
+        assert f'<th scope="row"><bdi>{staff}' not in page
 
 
 def test_who_needs_attention_is_on_top_hard_stop_first_and_ready_last(app, world, arranged):

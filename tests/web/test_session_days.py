@@ -424,7 +424,7 @@ def test_the_signed_copy_shows_the_version_the_fingerprint_and_the_text(
     page = page_of(participant_client.get("/consent/research/signed"))
     assert "<dt>Version</dt><dd>1</dd>" in page
     assert f'<code class="hash">{record.text_sha256}</code>' in page
-    assert f"<dd>{NAME}</dd>" in page
+    assert f"<dd><bdi>{NAME}</bdi></dd>" in page
     assert "Yes, you may use my scores for evaluation" in page
     assert "The program wants to learn whether it helps people" in page
     assert participant_client.get("/consent/treatment/signed").status_code == 404  # unsigned

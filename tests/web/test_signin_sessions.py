@@ -54,7 +54,7 @@ def test_a_participant_with_consents_waiting_is_taken_to_them_after_signing_in(c
     response = attempt(client, world.participant.email, PASSWORD)
     assert response.status_code == 303
     assert response.location == "/consent"
-    assert "Hello, Participant" in client.get("/").get_data(as_text=True)
+    assert "Hello, <bdi>Participant</bdi>" in client.get("/").get_data(as_text=True)
 
 
 def test_the_email_is_matched_whatever_its_case(client, world):
