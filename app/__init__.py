@@ -103,12 +103,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.practices import bp as practices_bp
     from app.pwa import bp as pwa_bp
     from app.questionnaires import bp as questionnaires_bp
+    from app.second_factor import bp as second_factor_bp
     from app.sessions import bp as sessions_bp
 
     blueprints = (
         core_bp,
         pwa_bp,
         auth_bp,
+        second_factor_bp,
         home_bp,
         practices_bp,
         exercises_bp,
