@@ -13,19 +13,13 @@ function toBase64url(buffer) {
   return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-function csrfToken() {
-  try {
-    return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-  } catch (error) {
-    return "";
-  }
-}
-
-async function postJson(url, body) {
+// The token comes with the block itself: after a boosted navigation (sign-in is one) the
+// body's hx-headers still hold the token of the page before.
+async function postJson(url, body, csrfToken) {
   const response = await fetch(url, {
     method: "POST",
     credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
     body: JSON.stringify(body || {}),
   });
   const data = await response.json().catch(() => ({}));
@@ -73,7 +67,7 @@ export function mount(root) {
     button.disabled = true;
     status.hidden = true;
     try {
-      const options = await postJson(root.dataset.optionsUrl);
+      const options = await postJson(root.dataset.optionsUrl, {}, root.dataset.csrfToken);
       let credential;
       try {
         credential = setup
@@ -86,7 +80,7 @@ export function mount(root) {
       const body = { credential: asJson(credential) };
       const name = root.querySelector("[data-passkey-name]");
       if (name) body.name = name.value;
-      const result = await postJson(root.dataset.verifyUrl, body);
+      const result = await postJson(root.dataset.verifyUrl, body, root.dataset.csrfToken);
       window.location.assign(result.redirect);
     } catch (error) {
       say(error.shown ? error.message : root.dataset.textCancelled);
