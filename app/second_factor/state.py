@@ -59,11 +59,12 @@ def account_ref(user: User) -> str:
     return token_hash(f"tend-account:{user.id}")[:16]
 
 
-def record_change(db: Session, actor: User, user: User, action: str, *, kind: str) -> None:
+def record_change(db: Session, actor: User | None, user: User, action: str, *, kind: str) -> None:
     """Audit one factor change (in the caller's transaction) and log it as a security event.
 
     action is one of second_factor_added, second_factor_removed, recovery_codes_created,
-    recovery_code_used; kind names the factor, never anything about its secret.
+    recovery_code_used, second_factor_reset; kind names the factor, never anything about its
+    secret. actor is None for an operator's command.
     """
     audit.record(db, actor, action, subject=user, object_type=kind)
     security_log.info(
@@ -72,7 +73,7 @@ def record_change(db: Session, actor: User, user: User, action: str, *, kind: st
                 "event": action,
                 "factor": kind,
                 "account": account_ref(user),
-                "by_self": actor.id == user.id,
+                "by_self": actor is not None and actor.id == user.id,
             },
             sort_keys=True,
         )

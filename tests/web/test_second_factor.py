@@ -330,3 +330,18 @@ def _stored_passkey(db, user, name: str) -> Passkey:
     db.add(passkey)
     db.commit()
     return passkey
+
+
+def test_an_operator_resets_a_lost_second_factor_and_every_session_ends(client, runner, db, world):
+    sign_in(client, world.facilitator)
+    set_up_app(client)
+    make_recovery_codes(client)
+    result = runner.invoke(args=["reset-second-factor", "Facilitator@Example.test"])
+    assert result.exit_code == 0, result.output
+    db.expire_all()
+    state = second_factor_state(db, world.facilitator)
+    assert state.kinds == () and state.recovery_codes_left == 0
+    assert path_of(client.get("/")) == "/signin"
+    event = db.exec(select(AuditEvent).where(AuditEvent.action == "second_factor_reset")).one()
+    assert event.actor_id is None and event.subject_id == world.facilitator.id
+    assert runner.invoke(args=["reset-second-factor", "nobody@example.test"]).exit_code != 0
