@@ -4,12 +4,14 @@ with a password alone: not half-way through signing in, and not before setting o
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pyotp
 import pytest
 
 from app.access import PUBLIC_ENDPOINTS
+from app.auth.services import create_invites
 from app.config import ConfigError, Settings
 from app.models import Role, SignInSession, TotpFactor, utcnow
 from app.security import HALF_SIGNED_IN_ENDPOINTS, SETUP_ONLY_ENDPOINTS
@@ -78,6 +80,28 @@ def test_staff_without_a_factor_reach_only_the_guided_setup(required, staff, inv
     page = client.get("/second-factor/setup").get_data(as_text=True)
     assert "needs a second way to prove it is you" in page
     assert "Not now" not in page  # no skipping where it is required
+
+
+def test_staff_joining_by_invite_are_guided_to_set_up_before_anything_else(required, db, world):
+    [invite] = create_invites(
+        db,
+        world.admin,
+        world.cohort.id,
+        count=1,
+        small_group_id=None,
+        role=Role.medical,
+        valid_for=timedelta(days=1),
+    )
+    client = required.test_client()
+    data = {
+        "code": invite.code,
+        "display_name": "Ari Tester",
+        "email": "ari@example.org",
+        "password": "willow river morning",
+    }
+    assert post(client, "/enrol", data).status_code == 303
+    assert path_of(client.get("/")) == "/second-factor/setup"
+    assert path_of(client.get(f"/team/cohorts/{world.cohort.id}")) == "/second-factor/setup"
 
 
 def test_htmx_requests_of_staff_without_a_factor_are_sent_to_setup(required, world):
