@@ -131,4 +131,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     register_commands(app)
     notifications.init_app(app)
+    from app.second_factor.state import send_security_log_to_stderr
+
+    send_security_log_to_stderr()
     return app

@@ -20,6 +20,17 @@ security_log = logging.getLogger("tend.security")
 KINDS = ("passkey", "totp")
 
 
+def send_security_log_to_stderr() -> None:
+    """Where nothing configured logging (gunicorn leaves the root logger bare), Python would
+    drop these INFO lines: give them a plain stderr handler, one JSON object per line."""
+    if security_log.handlers or logging.getLogger().handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    security_log.addHandler(handler)
+    security_log.setLevel(logging.INFO)
+
+
 @dataclass(frozen=True)
 class SecondFactorState:
     """What a page about a person may show of their second factor; no secret in it."""

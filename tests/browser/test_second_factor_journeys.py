@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 
 import pyotp
 import pytest
@@ -176,8 +177,6 @@ def test_an_authenticator_app_is_set_up_and_then_signs_in(pages, live_server, lo
     password_step(page, email, text)
     expect(page.get_by_role("heading", level=1)).to_have_text(text["step"])
     check_page(page)
-    import time
-
     page.get_by_label(text["code_label"]).fill(totp.at(time.time() + 30))
     page.locator("form[action$='/signin/second-factor/code'] button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/$"))

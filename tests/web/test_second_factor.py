@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import time
 
 import pyotp
 import pytest
@@ -13,7 +15,7 @@ from sqlmodel import select
 from app.models import AuditEvent, Passkey, RecoveryCode, TotpFactor
 from app.second_factor import totp
 from app.second_factor.state import second_factor_state
-from tests.conftest import PASSWORD, post, sign_in
+from tests.conftest import PASSWORD, csrf_token, post, sign_in
 from tests.web.second_factor_helpers import (
     make_recovery_codes,
     next_code,
@@ -292,8 +294,6 @@ def test_the_step_closes_after_ten_minutes(client, world, monkeypatch):
     secret = set_up_app(client)
     sign_out(client)
     password_step(client, world.participant)
-    import time
-
     later = time.time() + 11 * 60
     monkeypatch.setattr("app.second_factor.pending.time.time", lambda: later)
     response = post(client, "/signin/second-factor/code", {"code": next_code(secret)})
@@ -310,22 +310,14 @@ def test_garbage_instead_of_a_passkey_gets_a_kind_answer_not_a_500(client, world
         response = client.post(
             "/second-factor/setup/passkey",
             data=payload,
-            headers={"X-CSRFToken": _token(client), "Content-Type": "application/json"},
+            headers={"X-CSRFToken": csrf_token(client), "Content-Type": "application/json"},
         )
         assert response.status_code == 400
         assert "could not be saved" in response.get_json()["error"]
 
 
-def _token(client) -> str:
-    from tests.conftest import csrf_token
-
-    return csrf_token(client)
-
-
 def _stored_passkey(db, user, name: str) -> Passkey:
     """A passkey row as registration leaves it; its use is proven in the Chromium journeys."""
-    import os
-
     passkey = Passkey(user_id=user.id, credential_id=os.urandom(16), public_key=b"k", name=name)
     db.add(passkey)
     db.commit()
