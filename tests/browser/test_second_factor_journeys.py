@@ -35,6 +35,8 @@ TEXT = {
         "sign_out": "Sign out",
         "email": "Email",
         "password": "Password",
+        "remove": "Remove the passkey {name}",
+        "kept": "Team accounts always keep a second factor",
     },
     "fr_CA": {
         "locale": "fr-CA",
@@ -50,6 +52,8 @@ TEXT = {
         "sign_out": "Se déconnecter",
         "email": "Courriel",
         "password": "Mot de passe",
+        "remove": "Retirer la clé d’accès {name}",
+        "kept": "Les comptes d’équipe gardent toujours un deuxième facteur",
     },
 }
 
@@ -109,18 +113,7 @@ def test_a_passkey_is_made_and_then_signs_in(pages, live_server, locale):
     page = localhost_page(pages, live_server, locale)
     cdp = page.context.new_cdp_session(page)
     cdp.send("WebAuthn.enable")
-    cdp.send(
-        "WebAuthn.addVirtualAuthenticator",
-        {
-            "options": {
-                "protocol": "ctap2",
-                "transport": "internal",
-                "hasResidentKey": True,
-                "hasUserVerification": True,
-                "isUserVerified": True,
-            }
-        },
-    )
+    phone = add_authenticator(cdp)
     password_step(page, email, text)
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.locator("html")).to_have_attribute("lang", text["lang"])
@@ -147,6 +140,34 @@ def test_a_passkey_is_made_and_then_signs_in(pages, live_server, locale):
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_role("button", name=text["sign_out"], exact=True)).to_be_visible()
     expect(page.locator("[data-second-factor-banner]")).to_have_count(0)
+
+    # A second passkey, on another device (another authenticator), then the first removed.
+    cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": phone})
+    add_authenticator(cdp)
+    page.goto("/second-factor/setup")
+    page.locator("[data-passkey-name]").fill("Laptop")
+    page.locator("[data-passkey-setup] [data-passkey-start]").click()
+    expect(page).to_have_url(re.compile(r"/account/second-factor$"))
+    expect(page.locator(".factor-list li")).to_have_count(2)
+    check_page(page)
+    page.get_by_role("button", name=text["remove"].format(name="Pixel")).click()
+    expect(page.locator(".factor-list li")).to_have_count(1)
+    # The last one stays: a team account always keeps a second factor.
+    page.get_by_role("button", name=text["remove"].format(name="Laptop")).click()
+    expect(page.locator(".notice--error")).to_contain_text(text["kept"])
+    expect(page.locator(".factor-list li")).to_contain_text("Laptop")
+    check_page(page)
+
+
+def add_authenticator(cdp) -> str:
+    options = {
+        "protocol": "ctap2",
+        "transport": "internal",
+        "hasResidentKey": True,
+        "hasUserVerification": True,
+        "isUserVerified": True,
+    }
+    return cdp.send("WebAuthn.addVirtualAuthenticator", {"options": options})["authenticatorId"]
 
 
 @pytest.mark.parametrize("locale", ["en", "fr_CA"])
