@@ -121,6 +121,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.practices import bp as practices_bp
     from app.pwa import bp as pwa_bp
     from app.questionnaires import bp as questionnaires_bp
+    from app.second_factor import bp as second_factor_bp
     from app.sessions import bp as sessions_bp
 
     blueprints = (
@@ -128,6 +129,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         csp_bp,
         pwa_bp,
         auth_bp,
+        second_factor_bp,
         home_bp,
         practices_bp,
         exercises_bp,
@@ -150,4 +152,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     hostile_input.init_app(app)
     register_commands(app)
     notifications.init_app(app)
+    from app.second_factor.state import send_security_log_to_stderr
+
+    send_security_log_to_stderr()
     return app

@@ -56,6 +56,25 @@ def register_commands(app: Flask) -> None:
         """Print coverage per bundle and locale."""
         click.echo(report.coverage_table(Path(current_app.config["TEND"].content_root)))
 
+    @app.cli.command("reset-second-factor")
+    @click.argument("email")
+    def reset_second_factor_command(email: str):
+        """Forget a person's second factors and recovery codes, after checking who they are."""
+        from sqlmodel import select
+
+        from app.auth.services import normalise_email
+        from app.models import User
+        from app.second_factor.reset import reset_second_factor
+
+        session = db.session()
+        user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+        if user is None:
+            raise click.ClickException("No account has that email.")
+        reset_second_factor(session, None, user)
+        click.echo(
+            "Second factors and recovery codes removed; every session of that account ended."
+        )
+
     @app.cli.command("generate-key")
     def generate_key():
         """Print a new data key for DATA_KEYS."""

@@ -43,6 +43,18 @@ def _env_int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _env_flag(name: str) -> bool | None:
+    """A yes/no setting, or None when it is not set (the environment's default applies)."""
+    raw = os.environ.get(name, "").strip().lower()
+    if raw == "":
+        return None
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
 def _dev_secret(filename: str, make) -> str:
     """Keep a generated development secret in instance/ so restarts keep sessions and data.
 
@@ -205,6 +217,11 @@ class Settings:
     max_content_length: int = 256 * 1024
     signin_limit_account: str = "5 per 15 minutes"
     signin_limit_ip: str = "30 per 15 minutes"
+    # Staff need a second factor before any participant data. None: the environment decides
+    # (required in production, skippable with a banner in development and the tests).
+    second_factor_required: bool | None = None
+    # Attempts at the second-factor step, per person half-way through signing in.
+    second_factor_limit: str = "5 per 5 minutes"
     proxy_count: int = 0
     hsts_preload: bool = False
     flag_escalation_minutes: int = 120
@@ -218,6 +235,12 @@ class Settings:
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def staff_need_second_factor(self) -> bool:
+        if self.second_factor_required is None:
+            return self.production
+        return self.second_factor_required
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -250,6 +273,8 @@ class Settings:
             hsts_preload=os.environ.get("HSTS_PRELOAD", "").strip().lower() in ("1", "on", "true"),
             flag_escalation_minutes=_env_int("FLAG_ESCALATION_MINUTES", 120),
             checklist_open_hours=_env_int("CHECKLIST_OPEN_HOURS", 48),
+            second_factor_required=_env_flag("SECOND_FACTOR_REQUIRED"),
+            second_factor_limit=os.environ.get("SECOND_FACTOR_LIMIT") or cls.second_factor_limit,
             content_root=os.environ.get("CONTENT_ROOT") or cls.content_root,
             crisis_lines_by_locale=_crisis_lines_file(os.environ.get("CRISIS_LINES_FILE")),
             alerts=AlertSettings.from_env(production),
@@ -262,6 +287,11 @@ class Settings:
             )
         if not self.data_keys:
             raise ConfigError("DATA_KEYS must hold at least one key.")
+        if self.production and not self.staff_need_second_factor:
+            raise ConfigError(
+                "SECOND_FACTOR_REQUIRED cannot be false in production: staff read many "
+                "people's mental-health data and must sign in with a second factor."
+            )
         self.alerts.validate()
         for locale in self.locales:
             lines = self.lines_for(locale)

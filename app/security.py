@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, redirect, request, url_for
+from flask import Flask, Response, g, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, logout_user
 
 from app import db
 from app.access import PUBLIC_ENDPOINTS, participant_membership
 from app.auth.policy import session_policy
-from app.auth.services import load_session
+from app.auth.services import end_session, load_session
 from app.csp import REPORT_GROUP
 from app.extensions import login_manager
 from app.i18n import set_page_language
 from app.models import Cohort, Role
+from app.second_factor import CHALLENGE_ENDPOINTS, SETUP_ENDPOINTS, pending
+from app.second_factor.settings import must_set_up
+from app.second_factor.state import has_second_factor
 
 PERMISSIONS_POLICY = {
     "camera": "()",
@@ -52,12 +55,43 @@ def _unauthorized() -> Response:
     return redirect(target, code=303 if request.method == "POST" else 302)
 
 
+# Half-way through signing in (password right, second factor to come) a person may open the
+# second-factor step and sign out, and nothing else: they are still signed out.
+HALF_SIGNED_IN_ENDPOINTS = CHALLENGE_ENDPOINTS | {"auth.sign_out"}
+# Staff who must set up a factor and have none yet may open the guided setup and sign out.
+SETUP_ONLY_ENDPOINTS = SETUP_ENDPOINTS | {"auth.sign_out"}
+
+
 def _require_sign_in():
-    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
         return None
     if not current_user.is_authenticated:
+        if endpoint in HALF_SIGNED_IN_ENDPOINTS and pending.is_open():
+            return None
         return _unauthorized()
+    if must_set_up():
+        return _second_factor_first(endpoint)
     return None
+
+
+def _second_factor_first(endpoint: str):
+    """A staff sign-in without a second factor, where one is required, reaches only setup."""
+    if has_second_factor(db.session(), current_user):
+        # A session from before the requirement (or a role change): it must sign in again,
+        # this time through the second factor the person already has.
+        end_session(db.session(), current_user.get_id())
+        logout_user()
+        session.clear()
+        return _unauthorized()
+    if endpoint in SETUP_ONLY_ENDPOINTS:
+        return None
+    target = url_for("second_factor.setup")
+    if request.htmx:
+        response = Response(status=401)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, code=303 if request.method == "POST" else 302)
 
 
 def _page_language() -> None:
@@ -99,3 +133,16 @@ def init_app(app: Flask) -> None:
     app.before_request(_page_language)
     app.before_request(_participant_time_zone)
     app.after_request(_headers)
+    app.context_processor(_second_factor_context)
+
+
+def _second_factor_context() -> dict:
+    """The "second factor not set" banner for staff, and a bare shell while setup is due."""
+    signin = g.get("signin")
+    missing = bool(
+        signin is not None
+        and signin.second_factor is None
+        and current_user.is_authenticated
+        and current_user.is_staff
+    )
+    return {"second_factor_missing": missing, "second_factor_setup_only": missing and must_set_up()}

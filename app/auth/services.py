@@ -63,7 +63,12 @@ def _aware(moment: datetime) -> datetime:
 
 
 def start_session(
-    db: Session, user: User, policy: SessionPolicy, *, shared_device: bool = False
+    db: Session,
+    user: User,
+    policy: SessionPolicy,
+    *,
+    shared_device: bool = False,
+    second_factor: str | None = None,
 ) -> str:
     """Record a new sign-in and return its token, the only thing the cookie carries."""
     token = secrets.token_urlsafe(32)
@@ -76,9 +81,10 @@ def start_session(
             last_seen_at=now,
             expires_at=now + policy.absolute,
             shared_device=shared_device,
+            second_factor=second_factor,
         )
     )
-    audit.record(db, user, "signed_in", subject=user)
+    audit.record(db, user, "signed_in", subject=user, object_type=second_factor)
     db.commit()
     user.bind_signin_token(token)
     return token

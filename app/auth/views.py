@@ -23,16 +23,33 @@ from app.auth.passwords import PasswordProblem
 from app.auth.policy import session_policy
 from app.auth.ratelimits import account_key, signin_limits
 from app.extensions import csrf, limiter
+from app.second_factor import pending
+from app.second_factor.state import has_second_factor, second_factor_state
 
 
-def _begin_session(user, *, shared_device: bool = False) -> None:
+def _begin_session(user, *, shared_device: bool = False, second_factor: str | None = None) -> None:
     # A fresh Flask session on sign-in: nothing from before (e.g. a planted value) carries over.
     locale = session.get("locale")
     session.clear()
     if locale:
         session["locale"] = locale
-    services.start_session(db.session(), user, session_policy(), shared_device=shared_device)
+    services.start_session(
+        db.session(),
+        user,
+        session_policy(),
+        shared_device=shared_device,
+        second_factor=second_factor,
+    )
     login_user(user)
+
+
+def finish_sign_in(user, *, shared_device: bool, second_factor: str | None):
+    """Start the session and send the person where a sign-in leads."""
+    _begin_session(user, shared_device=shared_device, second_factor=second_factor)
+    if consents_waiting(user):
+        # A new version of a consent asks again at the next sign-in.
+        return redirect(url_for("sessions.consents"), code=303)
+    return redirect(url_for("home.index"), code=303)
 
 
 @bp.route("/signin", methods=["GET", "POST"])
@@ -46,11 +63,11 @@ def sign_in():
     if form.validate_on_submit():
         user = services.authenticate(db.session(), form.email.data, form.password.data)
         if user is not None:
-            _begin_session(user, shared_device=form.shared_device.data)
-            if consents_waiting(user):
-                # A new version of a consent asks again at the next sign-in.
-                return redirect(url_for("sessions.consents"), code=303)
-            return redirect(url_for("home.index"), code=303)
+            if has_second_factor(db.session(), user):
+                # The password alone opens nothing: the second factor comes first.
+                pending.begin(user, shared_device=form.shared_device.data)
+                return redirect(url_for("second_factor.challenge"), code=303)
+            return finish_sign_in(user, shared_device=form.shared_device.data, second_factor=None)
         # One message for an unknown email and a wrong password: no account oracle.
         form.password.errors.append(_("That email and password do not match. Please try again."))
     status = 422 if request.method == "POST" else 200
@@ -98,7 +115,7 @@ def enrol():
 def sign_out():
     """End this device's session for real, not only the cookie."""
     form = ConfirmForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and current_user.is_authenticated:
         services.end_session(db.session(), current_user.get_id())
     logout_user()
     session.clear()
@@ -126,9 +143,16 @@ def quick_exit():
 
 @bp.route("/account", methods=["GET"])
 def account():
-    """The person's own settings: password, devices, language."""
+    """The person's own settings: password, second factor, devices, language."""
+    return _account_page(ChangePasswordForm()), 200
+
+
+def _account_page(password_form):
     return render_template(
-        "auth/account.html", password_form=ChangePasswordForm(), confirm_form=ConfirmForm()
+        "auth/account.html",
+        password_form=password_form,
+        confirm_form=ConfirmForm(),
+        factor_state=second_factor_state(db.session(), current_user),
     )
 
 
@@ -152,7 +176,7 @@ def change_password():
         else:
             flash(_("Your password is changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.account"), code=303)
-    return render_template("auth/account.html", password_form=form, confirm_form=ConfirmForm()), 422
+    return _account_page(form), 422
 
 
 @bp.route("/account/signout-everywhere", methods=["POST"])

@@ -25,6 +25,7 @@ from app.models.questionnaires import (
     SafetyFlag,
 )
 from app.models.reviews import ClinicianReview
+from app.models.second_factor import Passkey, RecoveryCode, TotpFactor
 from app.models.sessions import CalendarFeed, ChecklistSubmission, ConsentRecord
 
 __all__ = [
@@ -49,9 +50,11 @@ __all__ = [
     "MedicineSession",
     "Membership",
     "Notification",
+    "Passkey",
     "PracticeRecord",
     "PushDevice",
     "QuestionnaireResponse",
+    "RecoveryCode",
     "ReflectionRead",
     "ReminderChoice",
     "Role",
@@ -60,6 +63,7 @@ __all__ = [
     "SignInSession",
     "SmallGroup",
     "StudyCode",
+    "TotpFactor",
     "User",
     "utcnow",
     "when_column",

@@ -109,6 +109,9 @@ class SignInSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=when_column(nullable=False))
     revoked_at: datetime | None = Field(default=None, sa_column=when_column(nullable=True))
     shared_device: bool = False
+    # How this sign-in passed its second factor ("totp", "passkey", "recovery"), or None when
+    # it was a password alone: staff pages refuse such a session when a factor is required.
+    second_factor: str | None = Field(default=None, max_length=16)
 
 
 class AuditEvent(SQLModel, table=True):

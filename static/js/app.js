@@ -48,6 +48,11 @@ function enhance(root) {
   if (journal) import("./journal.js").then((module) => module.mount(journal));
   const push = root.querySelector("[data-push]");
   if (push) import("./push.js").then((module) => module.mount(push));
+  for (const passkey of root.querySelectorAll("[data-passkey-setup], [data-passkey-signin]")) {
+    if (passkey.dataset.mounted) continue;
+    passkey.dataset.mounted = "true";
+    import("./passkeys.js").then((module) => module.mount(passkey));
+  }
   for (const element of root.querySelectorAll(".no-js-only")) element.hidden = true;
 }
 
