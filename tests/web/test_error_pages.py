@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 import uuid
 
 import pytest
@@ -128,10 +127,12 @@ def test_a_save_that_meets_a_locked_database_mid_request_gets_the_503_page(app, 
     session needing a rollback, and the error page must not reach for the database again."""
     sign_in(client, world.participant)
     engine = app.extensions["tend_engine"]
+    # The driver's own error, as SQLite's "database is locked" or a cut PostgreSQL connection.
+    driver_error = engine.dialect.loaded_dbapi.OperationalError
 
     def locked(_conn, _cursor, statement, *_args):
         if statement.lstrip().upper().startswith("INSERT INTO JOURNAL_ENTRY"):
-            raise sqlite3.OperationalError("database is locked")
+            raise driver_error("database is locked")
 
     event.listen(engine, "before_cursor_execute", locked)
     try:
