@@ -7,7 +7,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 LOCALES := fr_CA
 
-.PHONY: run test setup install lock audit assets catalogs migrate seed lint format extract bench clean
+.PHONY: run test setup install lock audit assets catalogs migrate seed lint format extract bench trials clean
 
 # The web app and the worker that delivers alerts and reminders, together (Procfile.dev);
 # Ctrl-C stops both. Links in messages point at this server unless BASE_URL says otherwise.
@@ -89,6 +89,12 @@ extract: install
 
 bench: setup
 	$(BIN)/python -m bench.run
+
+# Fault trials (trials/README.md): races, concurrency, SIGKILLs and outages over loopback, on
+# SQLite and, when TEST_DATABASE_URL is set, on that PostgreSQL database (wiped). Not in
+# `make test`: about ten minutes per database. Exits 1 if an acknowledged save was lost.
+trials: setup
+	$(BIN)/python -m trials.run $(TRIALS_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance/*.sqlite3*

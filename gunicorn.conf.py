@@ -8,7 +8,10 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
 # Sign-in hashing (argon2id) is CPU-bound; threads keep slow clients from blocking a worker.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
-worker_class = "gthread"
+# gthread, and after a crash of the master its workers free the port at once, so a master
+# restarted by the supervisor binds (app/gunicorn_worker.py). Not reuse_port: with it, a
+# second master started by mistake would share the port silently instead of failing.
+worker_class = "app.gunicorn_worker.PortReleasingWorker"
 # Load the app (settings, content bundles, templates' code) once in the master and fork the
 # workers from it: a worker recycled by max_requests starts in milliseconds instead of
 # spending a second of CPU importing and validating everything again. app.db gives each

@@ -47,6 +47,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
         BABEL_DEFAULT_LOCALE=settings.default_locale,
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
+        # Redis away (restarting, unreachable): sign-in would answer 500 to everyone. Limits
+        # are counted in each process's memory until it answers again.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_KEY_PREFIX="tend",
         SEND_FILE_MAX_AGE_DEFAULT=timedelta(hours=1),

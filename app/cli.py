@@ -1,4 +1,4 @@
-"""flask commands: migrations, demo seed, key generation and rotation."""
+"""flask commands: migrations, backups, demo seed, key generation and rotation."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlmodel import SQLModel
 
-from app import crypto, db, migrations
+from app import backup, crypto, db, migrations
 from app.content import report
 
 
@@ -19,6 +19,67 @@ def register_commands(app: Flask) -> None:
         """Apply every Alembic migration up to head."""
         migrations.upgrade(current_app.config["TEND"].database_url)
         click.echo("Database is up to date.")
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    def backup_command(path: Path):
+        """Write a consistent copy of the database to PATH while Tend runs.
+
+        SQLite: a single file made with SQLite's online backup API (recent saves live in the
+        -wal file, which a plain copy of the database file leaves behind). PostgreSQL:
+        pg_dump in custom format (restore it with `flask restore`, or pg_restore).
+        """
+        url = current_app.config["TEND"].database_url
+        try:
+            backup.backup(url, path)
+            checked = backup.check(url, path)
+        except backup.BackupError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Backup written to {path} (schema revision {checked.revision}).")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+    @click.option("--force", is_flag=True, help="Restore even though Tend has the database open.")
+    @click.option(
+        "--upgrade/--no-upgrade",
+        default=None,
+        help="Migrate a backup from an older Tend to this version's schema (asked if not given).",
+    )
+    def restore_command(path: Path, force: bool, upgrade: bool | None):
+        """Replace the database with the backup at PATH, after checking it.
+
+        The backup must pass the integrity check and carry a schema revision this version of
+        Tend knows. Stop the web and worker processes first: a restore under a running app
+        is refused without --force. On SQLite the replaced database is kept beside it (with
+        its -wal and -shm) as NAME.replaced-TIMESTAMP.
+        """
+        url = current_app.config["TEND"].database_url
+        # This command's own connections must not count as a running app.
+        db.engine().dispose()
+        try:
+            checked = backup.check(url, path)
+            if checked.needs_upgrade and upgrade is None:
+                upgrade = click.confirm(
+                    f"The backup's schema is revision {checked.revision}; this version of Tend "
+                    f"expects {checked.expected}. Upgrade it after restoring?",
+                    default=True,
+                )
+            if checked.needs_upgrade and not upgrade:
+                raise click.ClickException(
+                    "Nothing restored: this version of Tend cannot run on the backup's older "
+                    "schema. Run again with --upgrade, or restore it with the Tend it came from."
+                )
+            kept = backup.restore(url, path, force=force)
+        except backup.BackupError as error:
+            raise click.ClickException(str(error)) from error
+        if kept is not None:
+            click.echo(f"The database it replaced is kept as {kept}.")
+        if checked.needs_upgrade:
+            migrations.upgrade(url)
+            click.echo(f"Restored from {path} and upgraded to revision {checked.expected}.")
+        else:
+            click.echo(f"Restored from {path} (schema revision {checked.revision}).")
+        click.echo("Start Tend's web and worker processes again.")
 
     @app.cli.command("demo-seed")
     @click.option("--if-empty", is_flag=True, help="Do nothing when people already exist.")

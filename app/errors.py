@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import UTC, datetime
 
@@ -9,7 +10,7 @@ from flask import Flask, g, render_template, request
 from flask_babel import format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import (
     HTTPException,
     InternalServerError,
@@ -66,10 +67,21 @@ def _retry_hint() -> str | None:
     return format_timedelta(max(wait.total_seconds(), 1), threshold=1.1, add_direction=True)
 
 
+def _let_go_of_the_failed_transaction() -> None:
+    """A write that failed mid-flush leaves the request's session needing a rollback, and its
+    objects (the sign-in the layout reads) expired: reading one would raise again, a 500."""
+    g.pop("signin", None)
+    session = g.get("db_session")
+    if session is not None:
+        with contextlib.suppress(SQLAlchemyError):
+            session.rollback()
+
+
 def render_error(code: int, message=None):
     if code == ServiceUnavailable.code:
         # The layout asks who is signed in; with the database down that would fail again.
         g._login_user = login_manager.anonymous_user()
+        _let_go_of_the_failed_transaction()
     if "lang_tag" not in g:
         # Refused before the page language was set (CSRF, body too large, database down
         # while loading the person): <html lang dir> still needs it.

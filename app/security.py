@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, redirect, request, session, url_for
+from flask import Flask, Response, g, jsonify, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -52,6 +52,10 @@ def _unauthorized() -> Response:
         response = Response(status=401)
         response.headers["HX-Redirect"] = target
         return response
+    if _wants_json():
+        # The outbox and autosave follow redirects: a 303 to the sign-in page would end as a
+        # 200 taken for "saved", and the words dropped. A 401 keeps them on the device.
+        return jsonify(signed_in=False, signin_url=target), 401
     return redirect(target, code=303 if request.method == "POST" else 302)
 
 
@@ -60,6 +64,11 @@ def _unauthorized() -> Response:
 HALF_SIGNED_IN_ENDPOINTS = CHALLENGE_ENDPOINTS | {"auth.sign_out"}
 # Staff who must set up a factor and have none yet may open the guided setup and sign out.
 SETUP_ONLY_ENDPOINTS = SETUP_ENDPOINTS | {"auth.sign_out"}
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(("text/html", "application/json"))
+    return best == "application/json" and request.accept_mimetypes["application/json"] > 0
 
 
 def _require_sign_in():

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import select
 
 from app import create_app
@@ -118,3 +120,23 @@ def test_a_signed_in_page_while_the_database_is_down_gets_the_503_page(client, w
     response = browser.get("/")
     assert_error_page(response, 503, "Tend is resting for a moment")
     assert "data-signed-in" not in response.get_data(as_text=True)
+
+
+def test_a_save_that_meets_a_locked_database_mid_request_gets_the_503_page(app, client, world):
+    """The database went away after the sign-in was read: the failed write leaves the request's
+    session needing a rollback, and the error page must not reach for the database again."""
+    sign_in(client, world.participant)
+    engine = app.extensions["tend_engine"]
+    # The driver's own error, as SQLite's "database is locked" or a cut PostgreSQL connection.
+    driver_error = engine.dialect.loaded_dbapi.OperationalError
+
+    def locked(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("INSERT INTO JOURNAL_ENTRY"):
+            raise driver_error("database is locked")
+
+    event.listen(engine, "before_cursor_execute", locked)
+    try:
+        response = post(client, "/journal/new", {"client_uuid": str(uuid.uuid4()), "body": "x"})
+    finally:
+        event.remove(engine, "before_cursor_execute", locked)
+    assert_error_page(response, 503, "Tend is resting for a moment")

@@ -5,13 +5,15 @@ Each race of the fault trials (`make trials`) has its fast, deterministic versio
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import update
 from werkzeug.datastructures import MultiDict
 
 from app.journal import services
-from app.models import JournalEntry
-from tests.conftest import csrf_token, post
+from app.models import JournalEntry, SignInSession
+from tests.conftest import csrf_token, post, sign_in
 from tests.web.test_journal import (
     entries_of,
     entry_form,
@@ -272,3 +274,109 @@ def test_keep_both_tapped_twice_makes_one_copy(app, client, db, participant):
         "from the laptop",
         "from the phone",
     ]
+
+
+# --- 4. The session ends while the person types. ------------------------------------------
+
+
+def end_sessions(db, person) -> None:
+    """As if the person had been idle past their limit."""
+    db.exec(
+        update(SignInSession)
+        .where(SignInSession.user_id == person.id)
+        .values(last_seen_at=datetime(2000, 1, 1, tzinfo=UTC))
+    )
+    db.commit()
+
+
+def test_a_replay_under_an_ended_session_is_refused_with_401_never_a_redirect_to_follow(
+    client, db, participant
+):
+    """The outbox follows redirects: a 303 to the sign-in page would end as a 200 it takes
+    for "sent", and it would drop the words. A 401 keeps them queued for after sign-in."""
+    key = str(uuid.uuid4())
+    draft = autosave(client, entry_form("typed before", client_uuid=key))
+    assert draft.status_code == 200
+    token = csrf_token(client)
+    end_sessions(db, participant)
+    response = client.post(
+        "/journal/autosave",
+        data={**entry_form("typed before and after", client_uuid=key), "intent": "save"},
+        headers={"X-CSRFToken": token, "Accept": "application/json"},
+    )
+    assert response.status_code == 401
+    assert response.json == {"signed_in": False, "signin_url": "/signin"}
+    assert stored(db, participant).body == "typed before"
+    # The same person signs in again and the outbox replays the Save: it is saved as a Save.
+    sign_in(client, participant)
+    replayed = autosave(
+        client,
+        {
+            **entry_form(
+                "typed before and after", client_uuid=key, version=str(draft.json["version"])
+            ),
+            "entry_id": str(draft.json["entry_id"]),
+            "intent": "save",
+        },
+    )
+    assert replayed.status_code == 200 and replayed.json["draft"] is False
+    kept = stored(db, participant)
+    assert (kept.body, kept.draft) == ("typed before and after", False)
+
+
+def test_a_page_save_under_an_ended_session_leads_to_sign_in_and_saves_nothing(
+    client, db, participant
+):
+    key = str(uuid.uuid4())
+    assert autosave(client, entry_form("typed before", client_uuid=key)).status_code == 200
+    end_sessions(db, participant)
+    response = post(client, "/journal/new", entry_form("typed before and after", client_uuid=key))
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/signin")
+    assert stored(db, participant).body == "typed before"
+
+
+# --- 5. A Save made offline, replayed by the outbox. ---------------------------------------
+
+
+def test_a_save_made_offline_is_replayed_as_a_save_shared_as_chosen(client, db, participant):
+    key = str(uuid.uuid4())
+    draft = autosave(client, entry_form("begun online", client_uuid=key))
+    assert draft.status_code == 200 and draft.json["draft"] is True
+    replayed = autosave(
+        client,
+        {
+            **entry_form(
+                "begun online, finished offline",
+                client_uuid=key,
+                version=str(draft.json["version"]),
+                sharing="group",
+            ),
+            "entry_id": str(draft.json["entry_id"]),
+            "intent": "save",
+        },
+    )
+    assert replayed.status_code == 200 and replayed.json["draft"] is False
+    kept = stored(db, participant)
+    assert (kept.body, kept.draft, kept.sharing) == (
+        "begun online, finished offline",
+        False,
+        "group",
+    )
+    assert kept.shared_at is not None
+    # Replayed twice (the answer was lost on the way back): still one entry, unchanged.
+    again = autosave(
+        client,
+        {
+            **entry_form(
+                "begun online, finished offline",
+                client_uuid=key,
+                version=str(draft.json["version"]),
+                sharing="group",
+            ),
+            "entry_id": str(draft.json["entry_id"]),
+            "intent": "save",
+        },
+    )
+    assert again.status_code == 200
+    assert [entry.version for entry in entries_of(db, participant)] == [kept.version]

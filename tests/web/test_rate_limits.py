@@ -113,3 +113,25 @@ def test_two_app_instances_sharing_redis_share_the_sign_in_count(make_app, world
     assert attempt(second, email, ip=ip).status_code == 422
     assert attempt(second, email, ip=ip).status_code == 429
     assert any(server.scan_iter(match=f"*{account}*")), "the count should live in Redis"
+
+
+def _unreachable_redis() -> str:
+    """A Redis URL where nothing listens: Redis down, or restarting."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def test_sign_in_still_works_and_is_still_limited_while_redis_is_away(make_app, world):
+    app = make_app(
+        ratelimit_storage_uri=_unreachable_redis(), signin_limit_account="3 per 15 minutes"
+    )
+    assert attempt(app.test_client(), world.participant.email, PASSWORD).status_code == 303
+    # Counted in each process's memory meanwhile: guess after guess is still refused.
+    client, other = app.test_client(), world.same_group.email
+    for _ in range(3):
+        assert attempt(client, other).status_code == 422
+    assert attempt(client, other).status_code == 429
