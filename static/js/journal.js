@@ -315,10 +315,19 @@ export function mount(form) {
 
   // Online, the form post itself carries the text: once the server answered (saved, or a page
   // that holds the text such as the conflict view), what this page kept is superseded.
+  // A 401 is not an answer about the text: the session ended on the way (see below).
   document.body.addEventListener("htmx:afterRequest", (event) => {
     if (event.detail.elt !== form) return;
     const code = event.detail.xhr ? event.detail.xhr.status : 0;
-    if (code >= 200 && code < 500) settle(page, clientUuid.value).catch(() => {});
+    if (code >= 200 && code < 500 && code !== 401) settle(page, clientUuid.value).catch(() => {});
+  });
+  // The session ended between the check before Save and the post itself: following htmx to
+  // sign-in would take the words with it. They stay on the phone instead, as above.
+  document.body.addEventListener("htmx:beforeOnLoad", (event) => {
+    if (event.detail.elt !== form || !event.detail.xhr || event.detail.xhr.status !== 401) return;
+    event.preventDefault();
+    if (shared) say(said.signedOutText);
+    else save(true, "save");
   });
   document.body.addEventListener("htmx:sendError", (event) => {
     if (event.detail.elt === form) say(said.failedText);

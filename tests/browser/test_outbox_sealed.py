@@ -1,7 +1,8 @@
 """What the outbox keeps on the phone, in Chromium: sealed so nothing readable is left in
 IndexedDB, a Save made offline replayed as a Save (sharing included), the words typed when the
 session had ended offered back after the same person signs in again, deleted when another
-person signs in, and checklist answers the server refused offered back on their own page."""
+person signs in, and checklist answers and exercise ratings the server refused offered back on
+their own pages."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from tests.browser.test_feature_journeys import (
     OUTBOX_COUNT_JS,
     answer_checklist_items,
     check_page,
+    exercise_records,
     session_one_id,
     switch_language,
     wait_until,
@@ -251,6 +253,7 @@ def test_another_persons_sign_in_deletes_what_was_kept(pages, live_server):
 
     # Morgan signing in again afterwards finds nothing: it is gone, not hidden.
     page.locator("[data-sign-out] button").click()
+    expect(page).to_have_url(re.compile(r"/signin$"))
     sign_in_again(page, MORGAN)
     expect(page.locator("[data-offered-back]")).to_be_hidden()
     assert page.evaluate(KEPT_JS) == []
@@ -274,17 +277,18 @@ def test_a_refused_checklist_answer_is_offered_back_on_its_page(pages, live_serv
             "back online."
         )
         assert assert_no_plaintext(page, ride) == 1
+
+        # The server refuses the replay (as it would once the checklist had closed), from the
+        # moment the connection is back.
+        def refuse(route) -> None:
+            if route.request.method == "POST":
+                route.fulfill(status=409, content_type="text/html", body="<p>closed</p>")
+            else:
+                route.continue_()
+
+        page.route(re.compile(rf".*/sessions/{session_id}/checklist$"), refuse)
     finally:
         page.context.set_offline(False)
-
-    # The server refuses the replay (as it would once the checklist had closed).
-    def refuse(route) -> None:
-        if route.request.method == "POST":
-            route.fulfill(status=409, content_type="text/html", body="<p>closed</p>")
-        else:
-            route.continue_()
-
-    page.route(re.compile(rf".*/sessions/{session_id}/checklist$"), refuse)
     page.reload()
     notice = page.locator("[data-kept-answers]")
     expect(notice).to_be_visible(timeout=15_000)
@@ -299,3 +303,73 @@ def test_a_refused_checklist_answer_is_offered_back_on_its_page(pages, live_serv
         record = checklist.submission(db, person_id(live_server, RILEY), session_id)
         assert ride in str(checklist.answers_of(record))
     wait_until(lambda: page.evaluate(OUTBOX_COUNT_JS) == 0, message="the answers stayed kept")
+
+
+def test_a_refused_exercise_rating_is_offered_back_on_its_page(pages, live_server):
+    page = pages.page()
+    sign_in_again(page, TAYLOR)
+    page.goto("/settle/extended-exhale")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Extended exhale")
+    learned_session(page)
+    before = exercise_records(live_server, TAYLOR)
+    player = page.locator("[data-player]")
+    saving = re.compile(r".*/settle/records$")
+    page.context.set_offline(True)
+    try:
+        page.get_by_role("radio", name="1 minute").check()
+        page.get_by_role("button", name="Begin").click()
+        expect(player).to_have_attribute("data-state", "running")
+        page.wait_for_timeout(1_500)
+        page.get_by_role("button", name="Stop").click()
+        page.locator('[data-rating="after"]').get_by_role("radio", name="3", exact=True).check()
+        page.get_by_role("button", name="Save to my history").click()
+        expect(player).to_have_attribute("data-save-state", "queued")
+        # Refused from the moment the connection is back.
+        page.route(
+            saving,
+            lambda route: route.fulfill(status=422, content_type="application/json", body="{}"),
+        )
+    finally:
+        page.context.set_offline(False)
+    page.reload()
+    notice = page.locator("[data-kept-answers]")
+    expect(notice).to_be_visible(timeout=15_000)
+    expect(notice.get_by_role("heading", level=2)).to_have_text("You answered this on your phone")
+    check_page(page)
+    page.unroute(saving)
+    notice.get_by_role("button", name="Send it").click()
+    expect(page.locator("[data-kept-answers]")).to_be_hidden(timeout=15_000)
+    assert exercise_records(live_server, TAYLOR) == before + 1
+
+
+def test_a_session_ending_as_save_is_posted_keeps_the_words(pages, live_server):
+    page = pages.page()
+    sign_in_again(page, MORGAN)
+    page.goto("/journal/new")
+    learned_session(page)
+    title, canary = phrase("on-the-way"), phrase("canary")
+    page.get_by_label("Title (optional)").fill(title)
+    page.get_by_label("Your words").fill(f"Right as I tapped Save. {canary}")
+
+    # The session ends after the page checked it and before the Save arrives.
+    def end_then_post(route) -> None:
+        if route.request.method == "POST":
+            go_idle(live_server, MORGAN)
+        route.continue_()
+
+    page.route(re.compile(r".*/journal/new$"), end_then_post)
+    page.get_by_role("button", name="Save entry").click()
+    expect(page.locator("[data-autosave-status]")).to_contain_text(
+        "You are signed out", timeout=15_000
+    )
+    assert page.url.endswith("/journal/new")
+    assert assert_no_plaintext(page, canary) == 1
+    page.unroute(re.compile(r".*/journal/new$"))
+
+    sign_in_again(page, MORGAN)
+    notice = page.locator("[data-offered-back]")
+    expect(notice).to_contain_text(canary)
+    notice.get_by_role("button", name="Keep it").click()
+    expect(notice).to_be_hidden()
+    (entry,) = entries_titled(live_server, MORGAN, title)
+    assert canary in entry.body and entry.draft is False
