@@ -24,6 +24,8 @@ PRECACHE = [
     "js/app.js",
     "js/quick-exit.js",
     "js/outbox.js",
+    "js/outbox-seal.js",
+    "js/offered-back.js",
     "js/player.js",
     "js/journal.js",
     "vendor/htmx.min.js",

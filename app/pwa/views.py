@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from app.content.loader import content_fingerprint
 from app.core.services import crisis_lines
 from app.crypto import token_hash
 from app.pwa import bp
+from app.pwa.outbox_key import outbox_key
 from app.static_files import cache_version, precache_urls
 
 
@@ -115,3 +117,21 @@ def outbox_session():
         csrf_token=generate_csrf(),
         outbox=not (signin and signin.shared_device),
     )
+
+
+@bp.route("/outbox/key")
+def outbox_seal_key():
+    """The signed-in person's key for sealing what the outbox keeps on this device.
+
+    Only behind sign-in (an ended, idle or deactivated session is sent to sign in instead),
+    never cached, and held by the page in memory only, as a key it cannot export. A device
+    marked as shared keeps nothing, so it is given no key."""
+    signin = g.get("signin")
+    if signin is not None and signin.shared_device:
+        response = jsonify(key=None)
+    else:
+        raw = outbox_key(current_app.config["SECRET_KEY"], current_user.id)
+        response = jsonify(key=base64.urlsafe_b64encode(raw).decode("ascii").rstrip("="))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response

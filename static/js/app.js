@@ -1,6 +1,6 @@
 // Behaviour hangs off data- attributes; no inline script anywhere (strict CSP).
 import { installQuickExit } from "./quick-exit.js";
-import { clearAll, currentSession, flush, newUuid, submit } from "./outbox.js";
+import { clearAll, currentSession, flush, forgetReadable, newUuid, submit } from "./outbox.js";
 
 installQuickExit();
 
@@ -8,12 +8,15 @@ document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
 
-// Sign-out leaves nothing behind on the device: clear the outbox, then sign out.
+// Sign-out leaves nothing readable behind on the device: what the outbox sealed stays, locked
+// until the same person signs in again (then it is offered back); what it could not seal
+// goes. A device marked as shared keeps nothing at all.
 document.addEventListener("submit", (event) => {
   const form = event.target.closest("[data-sign-out]");
   if (!form || form.dataset.cleared) return;
   event.preventDefault();
-  clearAll().finally(() => { form.dataset.cleared = "true"; form.submit(); });
+  const shared = document.body.hasAttribute("data-shared-device");
+  (shared ? clearAll() : forgetReadable()).finally(() => { form.dataset.cleared = "true"; form.submit(); });
 });
 
 // A form marked data-offline-outbox waits on the phone when there is no connection (for
@@ -52,6 +55,9 @@ function enhance(root) {
     if (passkey.dataset.mounted) continue;
     passkey.dataset.mounted = "true";
     import("./passkeys.js").then((module) => module.mount(passkey));
+  }
+  if (root.querySelector("[data-offered-back], [data-kept-answers]")) {
+    import("./offered-back.js").then((module) => module.mount(root));
   }
   for (const element of root.querySelectorAll(".no-js-only")) element.hidden = true;
 }

@@ -3,7 +3,7 @@
 // the network returns; the server keeps one entry per client UUID. Whatever the server
 // refuses (a conflict, a validation error, a deleted entry) stays on the phone and is offered
 // back here, and the status line always says what became of the text.
-import { currentSession, forget, idle, keptRecords, newUuid, settle, submit } from "./outbox.js";
+import { currentSession, forget, idle, keptRecords, newUuid, settle, signedOut, submit } from "./outbox.js";
 
 const DEBOUNCE_MS = 1500;
 const SAVE_WAIT_MS = 4000;
@@ -28,6 +28,8 @@ export function mount(form) {
   let timer = null;
   let lastSent = null;
   let queued = null;
+  // A Save of this page waits in the outbox: whatever this page sends after it is a Save too.
+  let saveQueued = false;
   let edited = false;
   let chain = Promise.resolve();
 
@@ -97,6 +99,8 @@ export function mount(form) {
       say(refusal(result.status, answer));
     } else if (result.state === "shared_device") {
       say(result.online ? said.failedText : said.sharedOfflineText);
+    } else if (result.state === "kept_signed_out") {
+      say(said.signedOutKeptText);
     } else if (result.state === "not_signed_in") {
       say(said.signedOutText);
     } else {
@@ -104,34 +108,41 @@ export function mount(form) {
     }
   }
 
-  async function run(force) {
+  // `intent` "save": the person tapped Save; wherever this goes (the outbox, a replay), it
+  // is saved as they meant it, finished and shared as they chose, never as a draft.
+  async function run(force, intent) {
     if (!form.isConnected || !body.value.trim()) return null;
     if (body.value.length > max) {
       say(said.refusedText);
       return null;
     }
     const payload = fields();
+    const typed = payload.toString();
+    if (intent === "save") payload.set("intent", "save");
     const serialised = payload.toString();
     if (serialised === lastSent && !force) return null;
     lastSent = serialised;
     say(said.savingText);
     let result;
     try {
-      result = await submit(form.dataset.autosaveUrl, [...payload.entries()], undefined, { page });
+      result = await submit(form.dataset.autosaveUrl, [...payload.entries()], undefined, { page, keepSignedOut: true });
     } catch (error) {
       result = { state: "failed" };
     }
     // Nothing of this was kept anywhere: the next chance (a keystroke, leaving) tries again.
-    if (["failed", "shared_device", "not_signed_in"].includes(result.state)) lastSent = null;
-    if (result.state === "queued") queued = serialised;
+    if (["failed", "shared_device", "not_signed_in", "not_kept"].includes(result.state)) lastSent = null;
+    if (result.state === "queued") {
+      queued = typed;
+      saveQueued = saveQueued || intent === "save";
+    }
     report(result);
     return result;
   }
 
   // One save at a time, so each is sent with the version the one before it received.
-  function save(force = false) {
+  function save(force = false, intent = null) {
     clearTimeout(timer);
-    chain = chain.then(() => run(force)).catch(() => { say(said.failedText); return null; });
+    chain = chain.then(() => run(force, intent)).catch(() => { say(said.failedText); return null; });
     return chain;
   }
 
@@ -153,7 +164,9 @@ export function mount(form) {
       seen(answer.version);
       form.dataset.entryId = answer.entry_id;
       lastSent = new URLSearchParams(detail.fields).toString();
-      if (mine && queued !== null && fields().toString() !== queued) save(true);
+      const resaveAs = saveQueued ? "save" : null;
+      if (mine) saveQueued = false;
+      if (mine && queued !== null && fields().toString() !== queued) save(true, resaveAs);
       else say(form.dataset.savedText);
     } else if (mine) {
       say(refusal(detail.status, detail.body));
@@ -168,6 +181,8 @@ export function mount(form) {
 
   function belongsHere(record) {
     const entryId = new URLSearchParams(record.fields).get("entry_id") || "";
+    // Words kept while signed out are offered back on their own, right after sign-in.
+    if (record.kept.state === "signed_out") return false;
     if (pageEntryId) return entryId === pageEntryId && record.kept.state !== "gone";
     return !entryId || record.kept.state === "gone";
   }
@@ -273,7 +288,7 @@ export function mount(form) {
   // the way autosave does and say so; on a shared device, say that nothing can be kept.
   function saveOffline() {
     if (shared) say(said.sharedSaveText);
-    else save(true);
+    else save(true, "save");
   }
 
   // Before Save is posted: an autosave still on its way answers first, so the Save carries
@@ -287,15 +302,32 @@ export function mount(form) {
       saveOffline();
       return false;
     }
+    // The session ended while the person wrote: a post now would lead to sign-in and lose
+    // the words typed since the last autosave. They stay on the phone instead, sealed, and
+    // are offered back once the same person signs in again.
+    if (await signedOut()) {
+      if (shared) say(said.signedOutText);
+      else save(true, "save");
+      return false;
+    }
     return true;
   };
 
   // Online, the form post itself carries the text: once the server answered (saved, or a page
   // that holds the text such as the conflict view), what this page kept is superseded.
+  // A 401 is not an answer about the text: the session ended on the way (see below).
   document.body.addEventListener("htmx:afterRequest", (event) => {
     if (event.detail.elt !== form) return;
     const code = event.detail.xhr ? event.detail.xhr.status : 0;
-    if (code >= 200 && code < 500) settle(page, clientUuid.value).catch(() => {});
+    if (code >= 200 && code < 500 && code !== 401) settle(page, clientUuid.value).catch(() => {});
+  });
+  // The session ended between the check before Save and the post itself: following htmx to
+  // sign-in would take the words with it. They stay on the phone instead, as above.
+  document.body.addEventListener("htmx:beforeOnLoad", (event) => {
+    if (event.detail.elt !== form || !event.detail.xhr || event.detail.xhr.status !== 401) return;
+    event.preventDefault();
+    if (shared) say(said.signedOutText);
+    else save(true, "save");
   });
   document.body.addEventListener("htmx:sendError", (event) => {
     if (event.detail.elt === form) say(said.failedText);

@@ -205,7 +205,9 @@ export function mount(root) {
       seconds_completed: String(Math.round(run.completed || 0)),
       before: ratingValue("before"), after: ratingValue("after"),
     };
-    const result = await submit(data.urls.save, fields, data.urls.session);
+    // Ratings hold no typed words: on a page opened without a connection (no key to seal
+    // with) they may wait unsealed rather than be lost.
+    const result = await submit(data.urls.save, fields, data.urls.session, { plain: true });
     const messages = {
       sent: (result.body && result.body.message) || data.strings.saved,
       queued: data.strings.queued,

@@ -36,22 +36,47 @@ COHORT_ID = 1
 SAVED = "Draft saved."
 QUEUED = "Saved on this phone; it will be sent when you are back online."
 
-KEPT_JS = """() => new Promise((resolve, reject) => {
-    const open = indexedDB.open('tend-outbox', 1);
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-        const db = open.result;
-        const all = db.transaction('records').objectStore('records').getAll();
-        all.onsuccess = () => {
-            db.close();
-            resolve(all.result.map((r) => ({
-                kept: r.kept ? r.kept.state : null,
-                body: new URLSearchParams(r.fields).get('body'),
-            })));
+# The outbox's records, opened as the page opens them: with the signed-in person's key from
+# /outbox/key (records are sealed with AES-GCM, the owner bound in as additional data).
+KEPT_JS = """async () => {
+    const records = await new Promise((resolve, reject) => {
+        const open = indexedDB.open('tend-outbox', 1);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+            const db = open.result;
+            const all = db.transaction('records').objectStore('records').getAll();
+            all.onsuccess = () => { db.close(); resolve(all.result); };
+            all.onerror = () => { db.close(); reject(all.error); };
         };
-        all.onerror = () => { db.close(); reject(all.error); };
-    };
-})"""
+    });
+    let body = {};
+    try {
+        const answer = await fetch('/outbox/key', {cache: 'no-store', redirect: 'manual'});
+        if (answer.ok) body = await answer.json();
+    } catch (error) { /* offline: nothing can be opened */ }
+    const key = body.key ? await crypto.subtle.importKey(
+        'jwk', {kty: 'oct', k: body.key, alg: 'A256GCM', ext: false},
+        {name: 'AES-GCM'}, false, ['decrypt']) : null;
+    const opened = [];
+    for (const r of records) {
+        let fields = r.fields || null;
+        if (r.sealed && key) {
+            try {
+                const plain = await crypto.subtle.decrypt({name: 'AES-GCM', iv: r.sealed.iv,
+                    additionalData: new TextEncoder().encode('tend-outbox:' + r.owner)},
+                    key, r.sealed.data);
+                fields = JSON.parse(new TextDecoder().decode(plain));
+            } catch (error) { fields = null; }
+        }
+        opened.push({
+            kept: r.kept ? r.kept.state : null,
+            sealed: !!r.sealed,
+            body: fields ? new URLSearchParams(fields).get('body') : null,
+            intent: fields ? new URLSearchParams(fields).get('intent') : null,
+        });
+    }
+    return opened;
+}"""
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -422,7 +447,8 @@ def test_tapping_save_offline_keeps_the_text_on_the_phone(pages):
         page.get_by_label("Your words").fill(f"Saved with a tap: {words}")
         page.get_by_role("button", name="Save entry").click()
         expect(page.locator("[data-autosave-status]")).to_have_text(QUEUED)
-        assert any(words in (r["body"] or "") for r in page.evaluate(KEPT_JS))
+        # Offline, what the phone keeps is sealed: it opens again only with the person's key.
+        assert [r["sealed"] for r in page.evaluate(KEPT_JS)] == [True]
     finally:
         page.context.set_offline(False)
 

@@ -98,6 +98,8 @@ MATRIX = {
     ("exercises.library", "GET"): everyone(200),
     ("exercises.exercise", "GET"): everyone(200),
     ("pwa.outbox_session", "GET"): everyone(200),
+    # The outbox's sealing key is each signed-in person's own.
+    ("pwa.outbox_seal_key", "GET"): signed_in_only(200),
     ("exercises.record", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
     ("exercises.record", "POST"): row(TO_SIGN_IN, 422, 403, 403, 403, 403),
     ("exercises.save_from_player", "POST"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
