@@ -138,6 +138,9 @@ MATRIX = {
     ("facilitator.timeline", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 200),
     ("facilitator.timeline", "POST"): row(TO_SIGN_IN, 403, 303, 403, 403, 303),
     ("facilitator.readiness_board", "GET"): row(TO_SIGN_IN, 403, 404, 403, 404, 403),
+    # The clinician's review is the medical team's alone (session 999999 is not found).
+    ("facilitator.clinician_review", "GET"): row(TO_SIGN_IN, 403, 403, 403, 404, 403),
+    ("facilitator.clinician_review", "POST"): row(TO_SIGN_IN, 403, 403, 403, 404, 403),
     ("facilitator.outcomes", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
     ("facilitator.outcomes_export", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
     ("facilitator.open_extra_administration", "POST"): row(TO_SIGN_IN, 403, 303, 403, 403, 403),
