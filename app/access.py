@@ -136,6 +136,19 @@ def team_cohorts(db: Session, user: User) -> list[Cohort]:
     return list(db.exec(query))
 
 
+def wider_team_cohorts(db: Session, user: User) -> list[Cohort]:
+    """Cohorts where the person is a somatic practitioner or knowledge keeper."""
+    if user.role not in WIDER_TEAM_ROLES:
+        return []
+    query = (
+        select(Cohort)
+        .join(Membership, Membership.cohort_id == Cohort.id)
+        .where(Membership.user_id == user.id, Membership.role.in_(list(WIDER_TEAM_ROLES)))
+        .order_by(Cohort.start_date.desc(), Cohort.id)
+    )
+    return list(db.exec(query))
+
+
 def is_on_team(db: Session, user: User, cohort_id: int, roles=TEAM_ROLES) -> bool:
     membership = cohort_membership(db, user, cohort_id)
     if membership is None:

@@ -19,7 +19,16 @@ from app.auth.passwords import (
     verify_password,
 )
 from app.crypto import token_hash
-from app.models import Invite, Membership, Role, SignInSession, SmallGroup, User, utcnow
+from app.models import (
+    Invite,
+    Membership,
+    Role,
+    SignInSession,
+    SmallGroup,
+    User,
+    utcnow,
+)
+from app.models.people import account_role
 from app.notifications import devices as push_devices
 
 INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed on phones
@@ -283,7 +292,9 @@ def enrol(db: Session, *, code: str, display_name: str, email: str, password: st
         email=email,
         display_name=display_name.strip(),
         password_hash=hash_password(password),
-        role=invite.role,
+        # The membership keeps the cohort role (a therapist); the account acts in its
+        # account role (a facilitator's), which is what every page checks.
+        role=account_role(invite.role),
     )
     db.add(user)
     try:

@@ -53,6 +53,9 @@ class BundleMeta(Strict):
     description: dict[str, str] = Field(default_factory=dict)
     review: dict[str, ReviewStatus]
     provenance: Provenance
+    # A participant is Ready for a medicine session only once a clinician recorded "proceed";
+    # a program that reviews elsewhere may turn it off.
+    clinician_review_before_ready: bool = True
 
     @field_validator("locales")
     @classmethod

@@ -75,8 +75,10 @@ def consenting(db: Session, cohort: Cohort) -> set[int]:
 def study_codes(db: Session, cohort: Cohort, user_ids: set[int]) -> dict[int, str]:
     """Each consenting participant's random code in this cohort, made on first export and the
     same ever after, so a later export updates the same records."""
-    query = select(StudyCode).where(StudyCode.cohort_id == cohort.id)
-    codes = {row.user_id: row.code for row in db.exec(query)}
+    # Two columns, not whole rows: for thousands of people the entities were most of the
+    # export's peak memory.
+    query = select(StudyCode.user_id, StudyCode.code).where(StudyCode.cohort_id == cohort.id)
+    codes = dict(db.exec(query).all())
     made = False
     for user_id in sorted(user_ids - codes.keys()):
         code = "T" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(9))
@@ -91,20 +93,28 @@ def study_codes(db: Session, cohort: Cohort, user_ids: set[int]) -> dict[int, st
 def completed(db: Session, cohort: Cohort, codes: dict[int, str]) -> Iterator[Completed]:
     """Completed outcome responses of the coded participants, with their answers, in order of
     study code's person, instrument and administration; read in batches, never all at once."""
+    # Only people with a study code are read (a join, not a list of thousands of ids bound
+    # into the statement); a code of someone who has since withdrawn is skipped below.
     query = (
         select(QuestionnaireResponse, Answer.item_id, Answer.value)
+        .join(
+            StudyCode,
+            (StudyCode.user_id == QuestionnaireResponse.user_id)
+            & (StudyCode.cohort_id == QuestionnaireResponse.cohort_id),
+        )
         .outerjoin(Answer, Answer.response_id == QuestionnaireResponse.id)
         .where(
             QuestionnaireResponse.cohort_id == cohort.id,
             QuestionnaireResponse.instrument_id.in_(list(OUTCOMES)),
             QuestionnaireResponse.completed_at.is_not(None),
-            QuestionnaireResponse.user_id.in_(list(codes) or [-1]),
         )
         .order_by(QuestionnaireResponse.user_id, QuestionnaireResponse.id)
         .execution_options(yield_per=BATCH)
     )
     current, answers = None, {}
     for response, item_id, value in db.exec(query):
+        if response.user_id not in codes:
+            continue
         if current is not None and response.id != current.id:
             yield Completed(current, codes[current.user_id], answers)
             answers = {}

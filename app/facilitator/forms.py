@@ -11,9 +11,16 @@ from app.models import Role
 
 ROLE_LABELS = {
     Role.participant: _l("Participant"),
+    Role.therapist: _l("Therapist"),
+    Role.somatic: _l("Somatic practitioner"),
+    Role.knowledge_keeper: _l("Knowledge keeper or Elder"),
     Role.facilitator: _l("Facilitator"),
     Role.medical: _l("Medical team"),
 }
+# A cohort's facilitators bring in its participants and its wider team; who holds clinical
+# or facilitating responsibility (facilitators, the medical team) is an administrator's call.
+FACILITATOR_INVITES = [Role.participant, Role.therapist, Role.somatic, Role.knowledge_keeper]
+ADMIN_INVITES = [*FACILITATOR_INVITES, Role.facilitator, Role.medical]
 
 
 class InviteForm(FlaskForm):
@@ -47,9 +54,7 @@ class InviteForm(FlaskForm):
         self.small_group.choices = [(0, _l("No small group yet"))] + [
             (g.id, g.name) for g in groups
         ]
-        roles = [Role.participant]
-        if may_invite_staff:
-            roles += [Role.facilitator, Role.medical]
+        roles = ADMIN_INVITES if may_invite_staff else FACILITATOR_INVITES
         self.role.choices = [(str(r), ROLE_LABELS[r]) for r in roles]
         return self
 

@@ -14,15 +14,26 @@ from app.i18n import LANGUAGE_NAMES
 from app.models import Role
 
 TEAM = (Role.facilitator, Role.medical, Role.admin)
+# Somatic practitioners and knowledge keepers read the program of their own cohort's bundle
+# (its chain of bases) and nothing else the library holds.
+WIDER_TEAM = (Role.somatic, Role.knowledge_keeper)
+
+
+def _readable_cohort(session, cohort_id: int):
+    if current_user.role in WIDER_TEAM:
+        return access.cohort_for_wider_team(session, current_user, cohort_id)[0]
+    return access.cohort_for_team(session, current_user, cohort_id)
 
 
 @bp.route("/cohorts/<int:cohort_id>/content", methods=["GET", "POST"])
-@require_roles(*TEAM)
+@require_roles(*TEAM, *WIDER_TEAM)
 def cohort_content(cohort_id: int):
     """The cohort's bundle with its provenance and review status; facilitators may change it."""
     session = db.session()
     library = content.library()
-    cohort = access.cohort_for_team(session, current_user, cohort_id)
+    if request.method == "POST" and current_user.role in WIDER_TEAM:
+        abort(403)
+    cohort = _readable_cohort(session, cohort_id)
     may_manage = access.may_manage_cohort(session, current_user, cohort.id)
     form = BundleForm(data={"bundle_id": cohort.bundle_id, "allow_previews": cohort.allow_previews})
     form.bundle_id.choices = library.assignable_choices()
@@ -50,19 +61,24 @@ def cohort_content(cohort_id: int):
         cohort=cohort,
         form=form,
         may_manage=may_manage,
-        bundles=list(library.bundles.values()),
+        bundles=(
+            library.chain(cohort.bundle_id)
+            if current_user.role in WIDER_TEAM
+            else list(library.bundles.values())
+        ),
+        back_home=current_user.role in WIDER_TEAM,
         locales=current_app.config["TEND"].locales,
         language_names=LANGUAGE_NAMES,
     ), (422 if request.method == "POST" else 200)
 
 
 @bp.route("/cohorts/<int:cohort_id>/content/week/<int:number>")
-@require_roles(*TEAM)
+@require_roles(*TEAM, *WIDER_TEAM)
 def preview_week(cohort_id: int, number: int):
     """Any week of the cohort's bundle, in any of the deployment's languages."""
     session = db.session()
     library = content.library()
-    cohort = access.cohort_for_team(session, current_user, cohort_id)
+    cohort = _readable_cohort(session, cohort_id)
     locales = current_app.config["TEND"].locales
     locale = request.args.get("locale", cohort.default_locale)
     if locale not in locales or not 1 <= number <= cohort.weeks:

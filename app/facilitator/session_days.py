@@ -98,4 +98,5 @@ def readiness_board(cohort_id: int, session_id: int):
         rows=rows,
         starts=program.session_start(cohort, medicine_session.starts_local),
         show_ride=current_user.role == Role.medical,
+        may_review=current_user.role == Role.medical,
     )

@@ -9,9 +9,9 @@ from sqlmodel import Session, select
 from app import access, audit
 from app.content import Library
 from app.models import Cohort, MedicineSession, Role, SafetyFlag, SmallGroup, User
-from app.sessions import checklist, consent
+from app.sessions import checklist, consent, reviews
 
-STATE_ORDER = {"hard_stop": 0, "not_started": 2, "in_progress": 3, "ready": 4}
+STATE_ORDER = {"hard_stop": 0, "not_started": 2, "in_progress": 3, "awaiting_review": 4, "ready": 5}
 
 
 @dataclass(frozen=True)
@@ -24,11 +24,23 @@ class BoardRow:
     submitted_at: object
     ride: dict | None  # only for the medical team
     open_flags: int
+    review: object = None  # the latest ClinicianReview, if any
+    reviewer: User | None = None
+    review_required: bool = True
+
+    @property
+    def state(self) -> str:
+        """The checklist's state, except that a done checklist is Ready only once a clinician
+        chose "proceed" when the bundle asks for it."""
+        proceed = self.review is not None and self.review.outcome == "proceed"
+        if self.checklist_state == "ready" and self.review_required and not proceed:
+            return "awaiting_review"
+        return self.checklist_state
 
     @property
     def attention(self) -> tuple:
         needs = self.open_flags > 0 or not self.consents_ok or self.intake_flags == "to_review"
-        order = STATE_ORDER[self.checklist_state]
+        order = STATE_ORDER[self.state]
         return (min(order, 1) if needs else order, self.person.display_name)
 
 
@@ -37,6 +49,8 @@ def board(
 ) -> list[BoardRow]:
     definition = library.get("checklist", checklist.PRE_SESSION, "en", cohort.bundle_id)
     groups = {g.id: g for g in access.small_groups(db, cohort.id)}
+    latest_reviews = reviews.latest_by_person(db, session)
+    review_required = reviews.required_before_ready(library, cohort)
     rows = []
     for membership, person in access.roster(db, cohort.id):
         if membership.role != Role.participant:
@@ -70,6 +84,9 @@ def board(
                 submitted_at=record.submitted_at if record else None,
                 ride=ride,
                 open_flags=sum(1 for f in flags if f.acknowledged_at is None),
+                review=latest_reviews.get(person.id, (None, None))[0],
+                reviewer=latest_reviews.get(person.id, (None, None))[1],
+                review_required=review_required,
             )
         )
     audit.record(

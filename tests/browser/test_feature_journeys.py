@@ -638,7 +638,8 @@ def test_checklist_with_and_without_javascript_and_readiness_board(pages, live_s
         has=nurse.get_by_role("rowheader", name=re.compile("Casey"))
     )
     expect(casey).to_have_count(1)
-    expect(casey).to_contain_text("Ready")
+    # Ready waits for the clinician's review (see test_clinician_review_journey).
+    expect(casey).to_contain_text("Checklist done")
     expect(casey).to_contain_text(RIDE_NAME)
     expect(casey.get_by_role("link", name=RIDE_PHONE_SHOWN)).to_have_attribute(
         "href", re.compile(r"^tel:\+?1?[-\s()]*604")
@@ -646,7 +647,7 @@ def test_checklist_with_and_without_javascript_and_readiness_board(pages, live_s
     jordan = nurse.get_by_role("row").filter(
         has=nurse.get_by_role("rowheader", name=re.compile("Jordan"))
     )
-    expect(jordan).to_contain_text("Ready")
+    expect(jordan).to_contain_text("Checklist done")
     check_page(nurse)
     try:
         switch_language(nurse, "fr_CA")

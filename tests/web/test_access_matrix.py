@@ -13,17 +13,35 @@ import pytest
 
 from app.access import PUBLIC_ENDPOINTS
 from app.auth.services import create_invites
+from app.models import Role
 from tests.conftest import csrf_token, post, sign_in
 from tests.web.routes import ROUTES, app_routes, request_route, route_url
 
-ROLES = ("signed_out", "participant", "facilitator", "other_facilitator", "medical", "admin")
+# The wider team of the world's cohort: a therapist (whose account acts as a facilitator's),
+# a somatic practitioner and a knowledge keeper. Deny by default: unless WIDER_TEAM says
+# otherwise, a therapist answers as a facilitator does and the other two are refused (403).
+WIDER_ROLES = ("therapist", "somatic", "knowledge_keeper")
+ROLES = (
+    "signed_out",
+    "participant",
+    "facilitator",
+    "other_facilitator",
+    "medical",
+    "admin",
+    *WIDER_ROLES,
+)
 TO_SIGN_IN = "redirect to sign-in"
 TO_HOME = "redirect home"
 
 
 def row(signed_out, participant, facilitator, other_facilitator, medical, admin) -> dict:
     answers = (signed_out, participant, facilitator, other_facilitator, medical, admin)
-    return dict(zip(ROLES, answers, strict=True))
+    return {
+        **dict(zip(ROLES, answers, strict=False)),
+        "therapist": facilitator,
+        "somatic": 403,
+        "knowledge_keeper": 403,
+    }
 
 
 def everyone(answer) -> dict:
@@ -161,6 +179,9 @@ MATRIX = {
     ("facilitator.timeline", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 200),
     ("facilitator.timeline", "POST"): row(TO_SIGN_IN, 403, 303, 403, 403, 303),
     ("facilitator.readiness_board", "GET"): row(TO_SIGN_IN, 403, 404, 403, 404, 403),
+    # The clinician's review is the medical team's alone (session 999999 is not found).
+    ("facilitator.clinician_review", "GET"): row(TO_SIGN_IN, 403, 403, 403, 404, 403),
+    ("facilitator.clinician_review", "POST"): row(TO_SIGN_IN, 403, 403, 403, 404, 403),
     ("facilitator.outcomes", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
     ("facilitator.outcomes_export", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
     ("facilitator.open_extra_administration", "POST"): row(TO_SIGN_IN, 403, 303, 403, 403, 403),
@@ -197,6 +218,23 @@ MATRIX = {
     ("exports.fhir_bundle", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 403),
 }
 
+# Where the wider team's answer is not the default above, on purpose.
+# Somatic practitioners and knowledge keepers: the cohort's meetings, its attendance (a knowledge
+# keeper takes it only where the cohort allows; meeting 999999 is not found) and its program
+# content, read only. Never questionnaires, flags, journals, the board, outcomes or exports.
+READS = {"somatic": 200, "knowledge_keeper": 200}
+NOT_FOUND = {"somatic": 404, "knowledge_keeper": 404}
+WIDER_TEAM = {
+    ("meetings.cohort_meetings", "GET"): READS,
+    ("meetings.attendance", "GET"): READS,
+    ("meetings.take_attendance", "GET"): NOT_FOUND,
+    ("meetings.take_attendance", "POST"): NOT_FOUND,
+    ("facilitator.cohort_content", "GET"): READS,
+    ("facilitator.preview_week", "GET"): READS,
+}
+for (_endpoint, _method), _answer in WIDER_TEAM.items():
+    MATRIX[(_endpoint, _method)] = {**MATRIX[(_endpoint, _method)], **_answer}
+
 PUBLIC_ALLOW_LIST = {
     "auth.sign_in",
     "auth.enrol",
@@ -216,6 +254,14 @@ PUBLIC_ALLOW_LIST = {
     "sessions.calendar_feed",
     "static",
 }
+
+
+@pytest.fixture
+def wider_world(world):
+    world.add_person("therapist", Role.facilitator, world.cohort, cohort_role=Role.therapist)
+    world.add_person("somatic", Role.somatic, world.cohort)
+    world.add_person("knowledge_keeper", Role.knowledge_keeper, world.cohort)
+    return world
 
 
 def assert_answer(response, expected, method: str) -> None:
@@ -253,8 +299,9 @@ def test_signed_out_people_reach_only_the_public_allow_list():
 @pytest.mark.any_database
 @pytest.mark.shared_app
 def test_each_route_answers_each_role_as_the_matrix_says(
-    app, client, world, invite, endpoint, method, role
+    app, client, wider_world, invite, endpoint, method, role
 ):
+    world = wider_world
     assert (endpoint, method) in MATRIX, f"{method} {endpoint} has no row in the access matrix"
     if role != "signed_out":
         sign_in(client, getattr(world, role))

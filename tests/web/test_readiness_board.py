@@ -15,7 +15,7 @@ from sqlmodel import select
 from app.config import ROOT
 from app.content import load_library
 from app.models import AuditEvent, MedicineSession, SafetyFlag, utcnow
-from app.sessions import checklist, consent, readiness
+from app.sessions import checklist, consent, readiness, reviews
 from tests.conftest import sign_in
 
 SHIPPED = ROOT / "app" / "content" / "bundles"
@@ -80,7 +80,13 @@ def arranged(db, world, made):
         sign(db, world, person, "treatment", "confidentiality")
     answer(db, world, world.participant, made)
     answer(db, world, world.same_group, made, **{"feeling-well": "no"})
+    proceed(db, world, made, world.participant)
     return made
+
+
+def proceed(db, world, made, person):
+    """The medical team's "proceed", without which nobody is Ready (see test_clinician_reviews)."""
+    reviews.record(db, world.medical, world.cohort, made, person, "proceed", None)
 
 
 def board_url(world, made, cohort=None) -> str:
@@ -170,6 +176,7 @@ def test_among_people_with_consents_on_file_not_started_comes_before_in_progress
     for person in (world.participant, world.same_group, world.other_group):
         sign(db, world, person, "treatment", "confidentiality")
     answer(db, world, world.participant, made)
+    proceed(db, world, made, world.participant)
     answer(db, world, world.same_group, made, fasting="not_yet")
     page = open_board(app, world.facilitator, board_url(world, made)).get_data(as_text=True)
     assert [(name, state) for name, state, _rest in rows(page)] == [
