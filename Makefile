@@ -92,7 +92,7 @@ bench: setup
 
 # Fault trials (trials/README.md): races, concurrency, SIGKILLs and outages over loopback, on
 # SQLite and, when TEST_DATABASE_URL is set, on that PostgreSQL database (wiped). Not in
-# `make test`: about ten minutes per database. Exits 1 if an acknowledged save was lost.
+# `make test`: about seven minutes per database. Exits 1 if an acknowledged save was lost.
 trials: setup
 	$(BIN)/python -m trials.run $(TRIALS_ARGS)
 
