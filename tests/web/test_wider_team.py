@@ -157,7 +157,7 @@ def test_a_somatic_practitioner_takes_attendance_and_sees_only_needs_attention(
     sign_in(client, somatic)
     page = html.unescape(client.get(held_yesterday).get_data(as_text=True))
     assert "Needs attention" in page
-    assert "phq" not in page.lower() and "item-9" not in page and "urgent" not in page.lower()
+    assert "phq-9" not in page.lower() and "item-9" not in page and "urgent" not in page.lower()
     assert post(client, held_yesterday, {}).status_code == 303
     assert len(db.exec(select(Attendance)).all()) == 2
 
