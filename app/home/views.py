@@ -22,4 +22,7 @@ def index():
         if home is not None:
             g.timezone = home.cohort.timezone
         return render_template("home/participant.html", home=home, lines=crisis_lines())
-    return render_template("home/team.html", cohorts=services.team_home(db.session(), current_user))
+    return render_template(
+        "home/team.html",
+        cohorts=services.team_home(db.session(), content.library(), current_user),
+    )
