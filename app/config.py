@@ -279,7 +279,5 @@ class Settings:
         if self.crisis_lines_by_locale:
             return self.crisis_lines_by_locale.get(locale) or []
         return [
-            line
-            for line in self.crisis_lines
-            if "locales" not in line or locale in line["locales"]
+            line for line in self.crisis_lines if "locales" not in line or locale in line["locales"]
         ]

@@ -294,10 +294,19 @@ class Scoring(Strict):
     # reliable change index (from the instrument's literature, cited in `source`).
     meaningful_change: float | None = None
     reliability: float | None = None
+    # A reference SD for the reliable change index, only with the published sample it comes
+    # from: an uncited SD would dress a guess up as a figure.
     baseline_sd: float | None = None
+    baseline_sd_source: str | None = None
     # How the instrument's published rule treats missing items, in words shown with a total
     # that had any (cited in `source`).
     missing_rule: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _sd_is_cited(self):
+        if self.baseline_sd is not None and not (self.baseline_sd_source or "").strip():
+            raise ValueError("baseline_sd needs baseline_sd_source: the sample it comes from")
+        return self
 
 
 class FlagRule(Strict):

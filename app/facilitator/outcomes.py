@@ -14,7 +14,12 @@ from app import access, content, db
 from app.access import require_roles
 from app.facilitator import bp
 from app.models import Role
-from app.questionnaires.outcomes import MIN_CONTRIBUTORS, cohort_outcomes, evaluation_csv
+from app.questionnaires.outcomes import (
+    COHORT_SD_MIN,
+    MIN_CONTRIBUTORS,
+    cohort_outcomes,
+    evaluation_csv,
+)
 from app.questionnaires.schedule import OUTCOMES
 from app.questionnaires.services import NotDue, open_extra
 
@@ -32,6 +37,7 @@ def outcomes(cohort_id: int):
         cohort=cohort,
         results=results,
         min_contributors=MIN_CONTRIBUTORS,
+        cohort_sd_min=COHORT_SD_MIN,
         instruments=extra_choices(cohort, locale),
     )
 

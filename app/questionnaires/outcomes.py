@@ -20,6 +20,8 @@ from app.questionnaires.services import answers_of
 # Cohort figures appear only when enough people contributed that nobody can be singled out.
 MIN_CONTRIBUTORS = 3
 RELIABLE = 1.96
+# Below this many baseline scores a cohort's own SD is too unsteady to judge reliable change by.
+COHORT_SD_MIN = 20
 
 
 def research_consent_given(db: Session, user_id: int) -> bool:
@@ -56,6 +58,10 @@ class InstrumentOutcome:
     mean_change: float | None  # None when hidden (fewer than MIN_CONTRIBUTORS pairs)
     improved_share: float | None
     reliably_improved_share: float | None
+    # Where the reliable change index's SD comes from: "cited" (the instrument file), "cohort"
+    # (20 or more baseline scores), or why there is none: "no_reliability" | "no_sd".
+    rci_basis: str = "no_sd"
+    baseline_count: int = 0
 
 
 def _totals(db, library, cohort_id, instrument_id, administration):
@@ -77,7 +83,8 @@ def _totals(db, library, cohort_id, instrument_id, administration):
 
 def rci(baseline: float, end: float, scoring, cohort_sd: float | None = None) -> float | None:
     """Jacobson and Truax's reliable change index, from the instrument's reliability and the
-    baseline SD the definition cites (or, without one, the cohort's own baseline SD)."""
+    baseline SD the definition cites (or, without one, the cohort's own baseline SD, which the
+    caller passes only from COHORT_SD_MIN people)."""
     sd = scoring.baseline_sd or cohort_sd
     if not scoring.reliability or not sd:
         return None
@@ -106,8 +113,17 @@ def cohort_outcomes(
         scoring = resolved.item.data.scoring
         baseline = _totals(db, library, cohort.id, instrument_id, "intake")
         end = _totals(db, library, cohort.id, instrument_id, "end")
-        # Without a baseline SD in the definition, the cohort's own intake scores give it.
-        cohort_sd = statistics.stdev(baseline.values()) if len(baseline) >= 2 else None
+        # Without a cited SD in the definition, the cohort's own intake scores give it, and
+        # only from enough people for the SD to mean something.
+        cohort_sd = None
+        if not scoring.reliability:
+            basis = "no_reliability"
+        elif scoring.baseline_sd:
+            basis = "cited"
+        elif len(baseline) >= COHORT_SD_MIN:
+            basis, cohort_sd = "cohort", statistics.stdev(baseline.values())
+        else:
+            basis = "no_sd"
         changes = []
         for person in participants:
             before, after = baseline.get(person.id), end.get(person.id)
@@ -134,9 +150,11 @@ def cohort_outcomes(
                 ),
                 reliably_improved_share=(
                     sum(1 for c in pairs if c.rci is not None and c.rci <= -RELIABLE) / len(pairs)
-                    if shown
+                    if shown and basis in ("cited", "cohort")
                     else None
                 ),
+                rci_basis=basis,
+                baseline_count=len(baseline),
             )
         )
     return outcomes
