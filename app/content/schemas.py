@@ -53,6 +53,9 @@ class BundleMeta(Strict):
     description: dict[str, str] = Field(default_factory=dict)
     review: dict[str, ReviewStatus]
     provenance: Provenance
+    # When the baseline questionnaires and the medical intake close: on the day of the first
+    # medicine session (a baseline after dosing is not a baseline), or at the end window.
+    baseline_closes: Literal["first_session", "end_window"] = "first_session"
 
     @field_validator("locales")
     @classmethod

@@ -7,15 +7,17 @@ import io
 import math
 import statistics
 from dataclasses import dataclass
+from datetime import UTC
 
 from sqlmodel import Session, select
 
 from app import audit
 from app.content import Library
 from app.models import Membership, QuestionnaireResponse, Role, User
+from app.program import local_today
 from app.questionnaires import engine
-from app.questionnaires.schedule import OUTCOMES
-from app.questionnaires.services import answers_of
+from app.questionnaires.schedule import OUTCOMES, is_late_baseline
+from app.questionnaires.services import answers_of, first_session_day
 
 # Cohort figures appear only when enough people contributed that nobody can be singled out.
 MIN_CONTRIBUTORS = 3
@@ -41,6 +43,7 @@ class Change:
     baseline: float | None
     end: float | None
     rci: float | None
+    late_baseline: bool = False  # finished on or after the day of the first medicine session
 
     @property
     def difference(self) -> float | None:
@@ -81,6 +84,29 @@ def _totals(db, library, cohort_id, instrument_id, administration):
     return totals
 
 
+def _late_baselines(db, cohort, instrument_id: str, first_session) -> set[int]:
+    """Who finished this baseline on or after the day of the first medicine session."""
+    if first_session is None:
+        return set()
+    query = select(QuestionnaireResponse).where(
+        QuestionnaireResponse.cohort_id == cohort.id,
+        QuestionnaireResponse.instrument_id == instrument_id,
+        QuestionnaireResponse.administration == "intake",
+        QuestionnaireResponse.completed_at.is_not(None),
+    )
+    return {
+        r.user_id
+        for r in db.exec(query)
+        if is_late_baseline(r.administration, completed_day(cohort, r), first_session)
+    }
+
+
+def completed_day(cohort, response):
+    """The cohort's calendar day on which a response was finished."""
+    done = response.completed_at
+    return local_today(cohort, done if done.tzinfo else done.replace(tzinfo=UTC))
+
+
 def rci(baseline: float, end: float, scoring, cohort_sd: float | None = None) -> float | None:
     """Jacobson and Truax's reliable change index, from the instrument's reliability and the
     baseline SD the definition cites (or, without one, the cohort's own baseline SD, which the
@@ -105,6 +131,7 @@ def cohort_outcomes(
     )
     audit.record(db, viewer, "viewed_outcomes", cohort_id=cohort.id)
     db.commit()
+    first_session = first_session_day(db, cohort)
     outcomes = []
     for instrument_id in OUTCOMES:
         resolved = library.get("questionnaire", instrument_id, locale, cohort.bundle_id)
@@ -124,6 +151,7 @@ def cohort_outcomes(
             basis, cohort_sd = "cohort", statistics.stdev(baseline.values())
         else:
             basis = "no_sd"
+        late = _late_baselines(db, cohort, instrument_id, first_session)
         changes = []
         for person in participants:
             before, after = baseline.get(person.id), end.get(person.id)
@@ -132,7 +160,7 @@ def cohort_outcomes(
                 if before is not None and after is not None
                 else None
             )
-            changes.append(Change(person, before, after, index))
+            changes.append(Change(person, before, after, index, person.id in late))
         pairs = [c for c in changes if c.difference is not None]
         shown = len(pairs) >= MIN_CONTRIBUTORS
         meaningful = scoring.meaningful_change
@@ -171,6 +199,11 @@ CODEBOOK = [
     ("band", "Severity band key from the instrument definition."),
     ("subscales", "Subscale scores as key=value pairs separated by ';' (PCL-5 clusters)."),
     ("items_answered", "How many scored items were answered."),
+    (
+        "late_baseline",
+        "1 when an intake (baseline) was finished on or after the day of the first medicine "
+        "session, in the cohort's time zone; otherwise 0.",
+    ),
 ]
 
 
@@ -186,6 +219,7 @@ def evaluation_csv(db: Session, library: Library, viewer: User, cohort) -> tuple
         .order_by(QuestionnaireResponse.user_id, QuestionnaireResponse.completed_at)
     )
     codes: dict[int, str] = {}
+    first_session = first_session_day(db, cohort)
     rows = io.StringIO()
     writer = csv.writer(rows)
     writer.writerow([name for name, _ in CODEBOOK])
@@ -208,6 +242,11 @@ def evaluation_csv(db: Session, library: Library, viewer: User, cohort) -> tuple
                 (result.band or "") if result else "",
                 ";".join(f"{k}={v:g}" for k, v in (result.subscales if result else {}).items()),
                 result.answered if result else 0,
+                int(
+                    is_late_baseline(
+                        response.administration, completed_day(cohort, response), first_session
+                    )
+                ),
             ]
         )
     audit.record(db, viewer, "exported_outcomes", cohort_id=cohort.id)

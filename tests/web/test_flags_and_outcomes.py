@@ -12,7 +12,7 @@ import math
 import re
 import statistics
 import zipfile
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,7 +20,16 @@ from sqlmodel import select
 
 from app.config import ROOT
 from app.content import load_library
-from app.models import AuditEvent, QuestionnaireResponse, Role, SafetyFlag, utcnow
+from app.models import (
+    AuditEvent,
+    MedicineSession,
+    Membership,
+    QuestionnaireResponse,
+    Role,
+    SafetyFlag,
+    utcnow,
+)
+from app.program import local_today
 from app.questionnaires import engine, services
 from app.questionnaires import outcomes as outcomes_module
 from app.questionnaires.outcomes import CODEBOOK, cohort_outcomes, rci, research_consent_given
@@ -397,6 +406,78 @@ def test_a_reference_sd_without_its_source_is_refused():
     scoring = definition("gad-7").scoring
     with pytest.raises(ValueError, match="baseline_sd_source"):
         type(scoring).model_validate(scoring.model_dump() | {"baseline_sd": 4.0})
+
+
+def test_a_baseline_finished_after_the_first_session_is_labelled_late_on_screen_and_in_export(
+    app, db, world, monkeypatch
+):
+    with_pairs(db, world, "phq-9", PHQ9_PAIRS)
+    monkeypatch.setattr(
+        outcomes_module,
+        "research_consent_given",
+        lambda _db, user_id: user_id == world.participant.id,
+    )
+    yesterday = local_today(world.cohort) - timedelta(days=1)
+    db.add(
+        MedicineSession(
+            cohort_id=world.cohort.id,
+            number=1,
+            starts_local=datetime.combine(yesterday, time(10, 0)),
+        )
+    )
+    late = db.exec(
+        select(QuestionnaireResponse).where(
+            QuestionnaireResponse.user_id == world.participant.id,
+            QuestionnaireResponse.instrument_id == "phq-9",
+            QuestionnaireResponse.administration == "intake",
+        )
+    ).one()
+    late.completed_at = utcnow()
+    db.add(late)
+    for other in (world.same_group, world.other_group):
+        on_time = db.exec(
+            select(QuestionnaireResponse).where(
+                QuestionnaireResponse.user_id == other.id,
+                QuestionnaireResponse.administration == "intake",
+            )
+        ).one()
+        on_time.completed_at = utcnow() - timedelta(days=3)
+        db.add(on_time)
+    db.commit()
+
+    phq = outcome_of(db, world, "phq-9")
+    assert {c.user.id: c.late_baseline for c in phq.changes} == {
+        world.participant.id: True,
+        world.same_group.id: False,
+        world.other_group.id: False,
+    }
+    page = staff(app, world.facilitator).get(f"/team/cohorts/{world.cohort.id}/outcomes")
+    assert section(page.get_data(as_text=True), "phq-9").count("late: after the first session") == 1
+
+    scores = list(csv.DictReader(io.StringIO(export(app, world)["scores.csv"])))
+    baseline = next(r for r in scores if r["administration"] == "intake")
+    end = next(r for r in scores if r["administration"] == "end")
+    assert (baseline["late_baseline"], end["late_baseline"]) == ("1", "0")
+
+
+def test_with_the_first_session_yesterday_the_baseline_is_no_longer_offered(app, db, world):
+    yesterday = local_today(world.cohort) - timedelta(days=1)
+    membership = db.exec(select(Membership).where(Membership.user_id == world.participant.id)).one()
+    membership.joined_at = utcnow() - timedelta(days=10)  # joined before the first session
+    db.add(membership)
+    assert "medical-intake" in {
+        item.instrument_id
+        for item in services.due(db, load_library(SHIPPED), world.participant, "en")
+    }
+    db.add(
+        MedicineSession(
+            cohort_id=world.cohort.id,
+            number=1,
+            starts_local=datetime.combine(yesterday, time(10, 0)),
+        )
+    )
+    db.commit()
+    assert services.due(db, load_library(SHIPPED), world.participant, "en") == []
 
 
 @pytest.mark.parametrize("viewer", ["other_facilitator", "participant", "admin"])
