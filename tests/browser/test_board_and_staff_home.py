@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from sqlmodel import Session, select
 
+from app.models import SafetyFlag, User
 from tests.browser.helpers import check_page
 from tests.browser.test_phone_reflow import sign_in_speaking
 
@@ -26,12 +28,14 @@ WORDS = {
         "open": "Open the readiness board",
         "board": "Readiness for session 1",
         "ready": "Ready",
+        "chip": "Asked for support from the help page · not acknowledged",
     },
     "fr_CA": {
         "soon": "Séances de médecine dans les 72 prochaines heures",
         "open": "Ouvrir le tableau de préparation",
         "board": "Préparation pour la séance 1",
         "ready": "Prête",
+        "chip": "sans accusé de réception",
     },
 }
 
@@ -51,11 +55,27 @@ def shoot(page, name: str) -> None:
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
+@pytest.fixture
+def casey_asked_for_contact(live_server):
+    """An urgent flag nobody has acknowledged, for Casey, removed again afterwards."""
+    engine = live_server.app.extensions["tend_engine"]
+    with Session(engine) as db:
+        casey = db.exec(select(User).where(User.email == "participant2@example.org")).one()
+        flag = SafetyFlag(user_id=casey.id, cohort_id=1, source="support-button", level="urgent")
+        db.add(flag)
+        db.commit()
+        flag_id = flag.id
+    yield flag_id
+    with Session(engine) as db:
+        db.delete(db.get(SafetyFlag, flag_id))
+        db.commit()
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("locale", LANGUAGES)
 @pytest.mark.parametrize("email", ["medical@example.org", "facilitator@example.org"])
 def test_the_next_session_is_one_tap_from_the_home_and_its_board_fits_the_screen(
-    pages, email: str, locale: str, width: int
+    pages, casey_asked_for_contact, email: str, locale: str, width: int
 ):
     phone = width < 600
     other = next(tag for code, tag in LANGUAGES.items() if code != locale)
@@ -91,6 +111,14 @@ def test_the_next_session_is_one_tap_from_the_home_and_its_board_fits_the_screen
         )
     expect(jordan).to_have_count(1)
     expect(jordan).to_contain_text(words["ready"])
+    # Casey's urgent flag: her row is red, on top, with the flag one tap away.
+    first = (cards.get_by_role("listitem") if phone else table.get_by_role("row")).nth(
+        0 if phone else 1
+    )
+    expect(first).to_contain_text("Casey")
+    expect(first).to_have_class(re.compile(r"--urgent\b"))
+    chip = first.get_by_role("link", name=re.compile(words["chip"]))
+    expect(chip).to_have_attribute("href", re.compile(rf"/flags#flag-{casey_asked_for_contact}$"))
     assert wider_than_the_screen(page, width) <= 0
     check_page(page)
     shoot(page, f"board-{role}-{locale}-{width}")
