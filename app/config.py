@@ -20,11 +20,29 @@ INSTANCE = ROOT / "instance"
 
 # Crisis lines per region, from ../shared/DOMAIN.md. A deployment overrides them with
 # CRISIS_LINES_FILE (YAML); the numbers are the same in every locale, the labels translate.
+# A line with "locales" is shown only to readers of those locales (Québec's line in French);
+# "sms_number" is the number to text when it is not the number to call.
 DEFAULT_CRISIS_LINES = [
     {"key": "988", "number": "9-8-8", "tel": "988", "sms": "988", "region": "canada"},
     {"key": "bc", "number": "1-800-784-2433", "tel": "18007842433", "region": "bc"},
+    {"key": "bc-310", "number": "310-6789", "tel": "3106789", "region": "bc"},
+    {
+        "key": "quebec",
+        "number": "1-866-277-3553",
+        "tel": "18662773553",
+        "region": "quebec",
+        "locales": ["fr_CA"],
+    },
     {"key": "kuu-us", "number": "1-800-588-8717", "tel": "18005888717", "region": "bc"},
     {"key": "hope", "number": "1-855-242-3310", "tel": "18552423310", "region": "canada"},
+    {
+        "key": "kids-help",
+        "number": "1-800-668-6868",
+        "tel": "18006686868",
+        "sms": "686868",
+        "sms_number": "686868",
+        "region": "canada",
+    },
     {"key": "911", "number": "911", "tel": "911", "region": "emergency"},
 ]
 
@@ -304,4 +322,6 @@ class Settings:
     def lines_for(self, locale: str) -> list[dict]:
         if self.crisis_lines_by_locale:
             return self.crisis_lines_by_locale.get(locale) or []
-        return self.crisis_lines
+        return [
+            line for line in self.crisis_lines if "locales" not in line or locale in line["locales"]
+        ]

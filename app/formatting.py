@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from babel import Locale, dates
 from flask import Flask
-from flask_babel import format_datetime, get_locale, get_timezone
+from flask_babel import format_datetime, format_timedelta, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -44,13 +45,29 @@ def format_datetime_long(value: datetime) -> str:
     return format_datetime(value, "EEEE d MMMM, HH:mm")
 
 
-def format_datetime_short(value: datetime) -> str:
+def format_datetime_short(value: datetime, zone: str | None = None) -> str:
     """A date and time, short, in the request's time zone, as Flask-Babel's
     format_datetime(value, "short") writes it. A page such as the reading room shows twenty,
-    so the locale's pattern is parsed once and applied directly. Naive means UTC."""
+    so the locale's pattern is parsed once and applied directly. Naive means UTC. A page that
+    lists several cohorts names each row's own zone."""
     locale = get_locale()
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return short_datetime_pattern(locale).apply(aware.astimezone(get_timezone()), locale)
+    where = ZoneInfo(zone) if zone else get_timezone()
+    return short_datetime_pattern(locale).apply(aware.astimezone(where), locale)
+
+
+def time_ago(value: datetime, now: datetime | None = None) -> str:
+    """How long ago, in words ("25 minutes ago"): a flag's age matters more than its clock."""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    elapsed = (now or datetime.now(UTC)) - aware
+    return format_timedelta(-max(elapsed, timedelta(0)), threshold=1.5, add_direction=True)
+
+
+def zone_name(zone: str) -> str:
+    """A time zone in the reader's words ("Pacific Time"), so a time says where it is."""
+    return dates.get_timezone_name(
+        ZoneInfo(zone), "long", locale=get_locale(), zone_variant="generic"
+    )
 
 
 @cache
@@ -122,6 +139,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_datetime_long)
     app.add_template_filter(format_datetime_short)
     app.add_template_filter(format_time_short)
+    app.add_template_filter(time_ago)
+    app.add_template_filter(zone_name)
     app.add_template_global(role_label)
     app.add_template_global(weekday_name)
     app.add_template_global(reading_minutes)

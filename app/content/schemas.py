@@ -56,6 +56,9 @@ class BundleMeta(Strict):
     # A participant is Ready for a medicine session only once a clinician recorded "proceed";
     # a program that reviews elsewhere may turn it off.
     clinician_review_before_ready: bool = True
+    # When the baseline questionnaires and the medical intake close: on the day of the first
+    # medicine session (a baseline after dosing is not a baseline), or at the end window.
+    baseline_closes: Literal["first_session", "end_window"] = "first_session"
 
     @field_validator("locales")
     @classmethod
@@ -297,10 +300,19 @@ class Scoring(Strict):
     # reliable change index (from the instrument's literature, cited in `source`).
     meaningful_change: float | None = None
     reliability: float | None = None
+    # A reference SD for the reliable change index, only with the published sample it comes
+    # from: an uncited SD would dress a guess up as a figure.
     baseline_sd: float | None = None
+    baseline_sd_source: str | None = None
     # How the instrument's published rule treats missing items, in words shown with a total
     # that had any (cited in `source`).
     missing_rule: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _sd_is_cited(self):
+        if self.baseline_sd is not None and not (self.baseline_sd_source or "").strip():
+            raise ValueError("baseline_sd needs baseline_sd_source: the sample it comes from")
+        return self
 
 
 class FlagRule(Strict):

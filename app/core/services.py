@@ -14,6 +14,18 @@ LINE_LABELS = {
         _l("Canada-wide, any time. Call or text."),
     ),
     "bc": (_l("BC Crisis Line"), _l("British Columbia, any time.")),
+    "bc-310": (
+        _l("BC Mental Health Support Line"),
+        _l("British Columbia, any time, for emotional support. No area code needed."),
+    ),
+    "quebec": (
+        _l("Québec suicide prevention line (1-866-APPELLE)"),
+        _l("In Québec, any time."),
+    ),
+    "kids-help": (
+        _l("Kids Help Phone"),
+        _l("For young people across Canada, any time. Call, or text CONNECT to 686868."),
+    ),
     "kuu-us": (
         _l("KUU-US Crisis Line"),
         _l("For Indigenous people in British Columbia, any time."),
@@ -34,6 +46,7 @@ class CrisisLine:
     number: str
     tel: str
     sms: str | None
+    sms_number: str | None = None
 
 
 def crisis_lines() -> list[CrisisLine]:
@@ -52,6 +65,7 @@ def crisis_lines() -> list[CrisisLine]:
                 number=line["number"],
                 tel=line["tel"],
                 sms=line.get("sms"),
+                sms_number=line.get("sms_number"),
             )
         )
     return lines

@@ -14,7 +14,13 @@ from app import access, content, db
 from app.access import require_roles
 from app.facilitator import bp
 from app.models import Role
-from app.questionnaires.outcomes import MIN_CONTRIBUTORS, cohort_outcomes, evaluation_csv
+from app.questionnaires.outcomes import (
+    COHORT_SD_MIN,
+    MIN_CONTRIBUTORS,
+    cohort_outcomes,
+    evaluation_csv,
+)
+from app.questionnaires.schedule import OUTCOMES
 from app.questionnaires.services import NotDue, open_extra
 
 
@@ -24,13 +30,28 @@ def outcomes(cohort_id: int):
     """Baseline against end for each person and, with enough people, for the cohort."""
     session = db.session()
     cohort = access.cohort_for_team(session, current_user, cohort_id)
-    results = cohort_outcomes(session, content.library(), current_user, cohort, str(get_locale()))
+    locale = str(get_locale())
+    results = cohort_outcomes(session, content.library(), current_user, cohort, locale)
     return render_template(
         "facilitator/outcomes.html",
         cohort=cohort,
         results=results,
         min_contributors=MIN_CONTRIBUTORS,
+        cohort_sd_min=COHORT_SD_MIN,
+        instruments=extra_choices(cohort, locale),
     )
+
+
+def extra_choices(cohort, locale: str) -> list[tuple[str, str]]:
+    """The outcome questionnaires the cohort's bundle carries, by their display names: the
+    ones worth asking again between the scheduled times."""
+    library = content.library()
+    choices = []
+    for instrument_id in OUTCOMES:
+        resolved = library.get("questionnaire", instrument_id, locale, cohort.bundle_id)
+        if resolved is not None:
+            choices.append((instrument_id, resolved.item.data.title[resolved.item.locale]))
+    return choices
 
 
 @bp.route("/cohorts/<int:cohort_id>/outcomes.zip")

@@ -8,6 +8,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -92,6 +93,7 @@ def flags(cohort_id: int):
         _escalate_after(),
         include_done=request.args.get("all") == "1",
     )
+    g.timezone = cohort.timezone
     return render_template(
         "facilitator/flags.html",
         cohort=cohort,

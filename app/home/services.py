@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, func, select
 
-from app import access, program
+from app import access, audit, program
 from app.content import Library
 from app.journal import reading_room
 from app.meetings import services as meetings
@@ -15,7 +15,10 @@ from app.models import Cohort, MedicineSession, Membership, Role, SmallGroup, Us
 from app.practices.services import practices_tried
 from app.questionnaires import safety
 from app.questionnaires.services import due
-from app.sessions import aftercare, checklist, consent
+from app.sessions import aftercare, checklist, consent, readiness
+
+# How far ahead the staff home shows a medicine session, its countdown and its board's counts.
+SESSION_HORIZON = timedelta(hours=72)
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,16 @@ class ParticipantHome:
 
 
 @dataclass(frozen=True)
+class SessionSoon:
+    """A medicine session in the next 72 hours, with the board in numbers."""
+
+    session: MedicineSession
+    starts: datetime
+    hours_left: int
+    counts: readiness.BoardCounts
+
+
+@dataclass(frozen=True)
 class CohortSummary:
     cohort: Cohort
     position: program.ProgramPosition
@@ -45,6 +58,7 @@ class CohortSummary:
     can_manage: bool
     unread_reflections: int
     open_flags: int
+    sessions_soon: list[SessionSoon] = field(default_factory=list)
 
 
 def participant_home(
@@ -96,7 +110,44 @@ def participant_home(
     )
 
 
-def team_home(db: Session, user: User, now: datetime | None = None) -> list[CohortSummary]:
+def sessions_soon(
+    db: Session, library: Library, user: User, cohort: Cohort, now: datetime | None = None
+) -> list[SessionSoon]:
+    """The cohort's medicine sessions starting in the next 72 hours (or under way within the
+    last hour), each with its board's counts; only for those who may open the board."""
+    if user.role not in (Role.facilitator, Role.medical):
+        return []
+    now = now or datetime.now(UTC)
+    soon = []
+    for medicine_session in program.sessions_of(db, cohort):
+        starts = program.session_start(cohort, medicine_session.starts_local)
+        left = starts - now
+        if not timedelta(hours=-1) <= left <= SESSION_HORIZON:
+            continue
+        found = readiness.rows(db, library, user, cohort, medicine_session)
+        # The counts name nobody, but they are read from each person's records: audited.
+        audit.record(
+            db,
+            user,
+            "viewed_readiness_counts",
+            cohort_id=cohort.id,
+            object_type="medicine_session",
+            object_id=medicine_session.id,
+        )
+        soon.append(
+            SessionSoon(
+                session=medicine_session,
+                starts=starts,
+                hours_left=max(0, int(left.total_seconds() // 3600)),
+                counts=readiness.counts(found),
+            )
+        )
+    return soon
+
+
+def team_home(
+    db: Session, library: Library, user: User, now: datetime | None = None
+) -> list[CohortSummary]:
     summaries = []
     for cohort in access.team_cohorts(db, user):
         counts = dict(
@@ -121,6 +172,8 @@ def team_home(db: Session, user: User, now: datetime | None = None) -> list[Coho
                     for group in reading_room.overview(db, user, cohort.id)
                     for week in group.weeks
                 ),
+                sessions_soon=sessions_soon(db, library, user, cohort, now),
             )
         )
+    db.commit()
     return summaries

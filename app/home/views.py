@@ -31,4 +31,7 @@ def index():
                 for cohort in access.wider_team_cohorts(db.session(), current_user)
             ],
         )
-    return render_template("home/team.html", cohorts=services.team_home(db.session(), current_user))
+    return render_template(
+        "home/team.html",
+        cohorts=services.team_home(db.session(), content.library(), current_user),
+    )

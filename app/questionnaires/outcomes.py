@@ -8,19 +8,23 @@ import math
 import secrets
 import statistics
 from dataclasses import dataclass
+from datetime import UTC
 
 from sqlmodel import Session, select
 
 from app import audit
 from app.content import Library
 from app.models import Membership, QuestionnaireResponse, Role, User
+from app.program import local_today
 from app.questionnaires import engine
-from app.questionnaires.schedule import OUTCOMES
-from app.questionnaires.services import answers_of
+from app.questionnaires.schedule import OUTCOMES, is_late_baseline
+from app.questionnaires.services import answers_of, first_session_day
 
 # Cohort figures appear only when enough people contributed that nobody can be singled out.
 MIN_CONTRIBUTORS = 3
 RELIABLE = 1.96
+# Below this many baseline scores a cohort's own SD is too unsteady to judge reliable change by.
+COHORT_SD_MIN = 20
 
 
 def research_consent_given(db: Session, user_id: int) -> bool:
@@ -40,6 +44,7 @@ class Change:
     baseline: float | None
     end: float | None
     rci: float | None
+    late_baseline: bool = False  # finished on or after the day of the first medicine session
 
     @property
     def difference(self) -> float | None:
@@ -57,6 +62,10 @@ class InstrumentOutcome:
     mean_change: float | None  # None when hidden (fewer than MIN_CONTRIBUTORS pairs)
     improved_share: float | None
     reliably_improved_share: float | None
+    # Where the reliable change index's SD comes from: "cited" (the instrument file), "cohort"
+    # (20 or more baseline scores), or why there is none: "no_reliability" | "no_sd".
+    rci_basis: str = "no_sd"
+    baseline_count: int = 0
 
 
 def _totals(db, library, cohort_id, instrument_id, administration):
@@ -76,9 +85,33 @@ def _totals(db, library, cohort_id, instrument_id, administration):
     return totals
 
 
+def _late_baselines(db, cohort, instrument_id: str, first_session) -> set[int]:
+    """Who finished this baseline on or after the day of the first medicine session."""
+    if first_session is None:
+        return set()
+    query = select(QuestionnaireResponse).where(
+        QuestionnaireResponse.cohort_id == cohort.id,
+        QuestionnaireResponse.instrument_id == instrument_id,
+        QuestionnaireResponse.administration == "intake",
+        QuestionnaireResponse.completed_at.is_not(None),
+    )
+    return {
+        r.user_id
+        for r in db.exec(query)
+        if is_late_baseline(r.administration, completed_day(cohort, r), first_session)
+    }
+
+
+def completed_day(cohort, response):
+    """The cohort's calendar day on which a response was finished."""
+    done = response.completed_at
+    return local_today(cohort, done if done.tzinfo else done.replace(tzinfo=UTC))
+
+
 def rci(baseline: float, end: float, scoring, cohort_sd: float | None = None) -> float | None:
     """Jacobson and Truax's reliable change index, from the instrument's reliability and the
-    baseline SD the definition cites (or, without one, the cohort's own baseline SD)."""
+    baseline SD the definition cites (or, without one, the cohort's own baseline SD, which the
+    caller passes only from COHORT_SD_MIN people)."""
     sd = scoring.baseline_sd or cohort_sd
     if not scoring.reliability or not sd:
         return None
@@ -99,6 +132,7 @@ def cohort_outcomes(
     )
     audit.record(db, viewer, "viewed_outcomes", cohort_id=cohort.id)
     db.commit()
+    first_session = first_session_day(db, cohort)
     outcomes = []
     for instrument_id in OUTCOMES:
         resolved = library.get("questionnaire", instrument_id, locale, cohort.bundle_id)
@@ -107,8 +141,18 @@ def cohort_outcomes(
         scoring = resolved.item.data.scoring
         baseline = _totals(db, library, cohort.id, instrument_id, "intake")
         end = _totals(db, library, cohort.id, instrument_id, "end")
-        # Without a baseline SD in the definition, the cohort's own intake scores give it.
-        cohort_sd = statistics.stdev(baseline.values()) if len(baseline) >= 2 else None
+        # Without a cited SD in the definition, the cohort's own intake scores give it, and
+        # only from enough people for the SD to mean something.
+        cohort_sd = None
+        if not scoring.reliability:
+            basis = "no_reliability"
+        elif scoring.baseline_sd:
+            basis = "cited"
+        elif len(baseline) >= COHORT_SD_MIN:
+            basis, cohort_sd = "cohort", statistics.stdev(baseline.values())
+        else:
+            basis = "no_sd"
+        late = _late_baselines(db, cohort, instrument_id, first_session)
         changes = []
         for person in participants:
             before, after = baseline.get(person.id), end.get(person.id)
@@ -117,7 +161,7 @@ def cohort_outcomes(
                 if before is not None and after is not None
                 else None
             )
-            changes.append(Change(person, before, after, index))
+            changes.append(Change(person, before, after, index, person.id in late))
         pairs = [c for c in changes if c.difference is not None]
         shown = len(pairs) >= MIN_CONTRIBUTORS
         meaningful = scoring.meaningful_change
@@ -135,9 +179,11 @@ def cohort_outcomes(
                 ),
                 reliably_improved_share=(
                     sum(1 for c in pairs if c.rci is not None and c.rci <= -RELIABLE) / len(pairs)
-                    if shown
+                    if shown and basis in ("cited", "cohort")
                     else None
                 ),
+                rci_basis=basis,
+                baseline_count=len(baseline),
             )
         )
     return outcomes
@@ -154,6 +200,11 @@ CODEBOOK = [
     ("band", "Severity band key from the instrument definition."),
     ("subscales", "Subscale scores as key=value pairs separated by ';' (PCL-5 clusters)."),
     ("items_answered", "How many scored items were answered."),
+    (
+        "late_baseline",
+        "1 when an intake (baseline) was finished on or after the day of the first medicine "
+        "session, in the cohort's time zone; otherwise 0.",
+    ),
 ]
 
 
@@ -186,6 +237,7 @@ def evaluation_csv(db: Session, library: Library, viewer: User, cohort) -> tuple
     codes = _pseudonyms({response.user_id for response in exported})
     # Rows by pseudonym, so their order gives away no more than the pseudonyms do.
     exported.sort(key=lambda response: (codes[response.user_id], response.completed_at))
+    first_session = first_session_day(db, cohort)
     rows = io.StringIO()
     writer = csv.writer(rows)
     writer.writerow([name for name, _ in CODEBOOK])
@@ -206,6 +258,11 @@ def evaluation_csv(db: Session, library: Library, viewer: User, cohort) -> tuple
                 (result.band or "") if result else "",
                 ";".join(f"{k}={v:g}" for k, v in (result.subscales if result else {}).items()),
                 result.answered if result else 0,
+                int(
+                    is_late_baseline(
+                        response.administration, completed_day(cohort, response), first_session
+                    )
+                ),
             ]
         )
     audit.record(db, viewer, "exported_outcomes", cohort_id=cohort.id)

@@ -23,14 +23,26 @@ class Window:
         return self.opens <= day < self.closes
 
 
-def windows(cohort: Cohort, enrolled_on: date) -> list[Window]:
-    """Intake opens at enrolment and is meant for week 1; it stays open (a late baseline is
-    better than none) until the end-of-program window begins. The end runs from week 12 to
-    two weeks after; follow-ups sit around one and six months after the end."""
+def windows(
+    cohort: Cohort,
+    enrolled_on: date,
+    first_session: date | None = None,
+    baseline_closes: str = "first_session",
+) -> list[Window]:
+    """Intake opens at enrolment and is meant for week 1. By default (the bundle's
+    `baseline_closes: first_session`) it closes on the day of the first medicine session: a
+    baseline after dosing is not a baseline, and the medical intake is for before it. Someone
+    who joins on or after that day, a cohort with no sessions set, or a bundle that says
+    `end_window` keeps it open until the end window begins; such a baseline is labelled late.
+    The end runs from week 12 to two weeks after; follow-ups at about one and six months."""
     start = cohort.start_date
     end = start + timedelta(days=7 * cohort.weeks)
+    opens = min(enrolled_on, start)
+    closes = end - timedelta(days=7)
+    if baseline_closes == "first_session" and first_session and enrolled_on < first_session:
+        closes = min(closes, first_session)
     return [
-        Window("intake", INTAKE, min(enrolled_on, start), end - timedelta(days=7)),
+        Window("intake", INTAKE, opens, closes),
         Window("end", OUTCOMES, end - timedelta(days=7), end + timedelta(days=14)),
         Window("follow-up-1m", OUTCOMES, end + timedelta(days=21), end + timedelta(days=42)),
         Window("follow-up-6m", OUTCOMES, end + timedelta(days=168), end + timedelta(days=196)),
@@ -43,9 +55,28 @@ def enrolled_on(cohort: Cohort, membership: Membership) -> date:
     return local_today(cohort, joined)
 
 
-def open_windows(cohort: Cohort, membership: Membership, now: datetime | None = None):
+def open_windows(
+    cohort: Cohort,
+    membership: Membership,
+    now: datetime | None = None,
+    first_session: date | None = None,
+    baseline_closes: str = "first_session",
+):
     today = local_today(cohort, now)
-    return [w for w in windows(cohort, enrolled_on(cohort, membership)) if w.open_on(today)]
+    found = windows(cohort, enrolled_on(cohort, membership), first_session, baseline_closes)
+    return [w for w in found if w.open_on(today)]
+
+
+def is_late_baseline(
+    administration: str, completed_on: date | None, first_session: date | None
+) -> bool:
+    """A baseline (intake) finished on or after the day of the first medicine session."""
+    return (
+        administration == "intake"
+        and completed_on is not None
+        and first_session is not None
+        and completed_on >= first_session
+    )
 
 
 def extra_windows(extras) -> list[Window]:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from app import access, audit
+from app import access, audit, program
 from app.content import Library, Resolved
 from app.models import (
     Answer,
@@ -62,8 +62,26 @@ def open_windows(db: Session, cohort: Cohort, membership, now: datetime | None =
     """The schedule's windows open now, and any extra administration the team opened."""
     today = schedule.local_today(cohort, now)
     extras = db.exec(select(ExtraAdministration).where(ExtraAdministration.cohort_id == cohort.id))
-    windows = schedule.open_windows(cohort, membership, now)
+    windows = schedule.open_windows(
+        cohort, membership, now, first_session_day(db, cohort), baseline_closes(cohort)
+    )
     return windows + [w for w in schedule.extra_windows(extras) if w.open_on(today)]
+
+
+def first_session_day(db: Session, cohort: Cohort):
+    """The day of the cohort's first medicine session, if one is set."""
+    days = program.session_days(db, cohort)
+    return days[0] if days else None
+
+
+def baseline_closes(cohort: Cohort) -> str:
+    """The cohort's bundle's rule for when the baseline closes (first_session by default)."""
+    from flask import has_app_context
+
+    from app.content import library
+
+    bundle = library().bundle(cohort.bundle_id) if has_app_context() else None
+    return bundle.meta.baseline_closes if bundle is not None else "first_session"
 
 
 def open_extra(

@@ -620,7 +620,7 @@ def test_checklist_with_and_without_javascript_and_readiness_board(pages, live_s
     expect(plain.get_by_text("You're ready. Thank you for preparing so carefully.")).to_be_visible()
     check_page(plain)
 
-    # The medical lead sees Casey as ready, with the ride home.
+    # The medical lead sees Casey's checklist done, with the ride home.
     nurse = pages.page()
     sign_in(nurse, MEDICAL, DEMO_PASSWORD, audit=False)
     nurse.goto(f"/team/cohorts/{COHORT_ID}/timeline")
@@ -634,18 +634,21 @@ def test_checklist_with_and_without_javascript_and_readiness_board(pages, live_s
         re.compile(rf"/team/cohorts/{COHORT_ID}/sessions/{session_one_id(live_server)}/board$")
     )
     expect(nurse.get_by_role("heading", level=1)).to_have_text("Readiness for session 1")
-    casey = nurse.get_by_role("row").filter(
-        has=nurse.get_by_role("rowheader", name=re.compile("Casey"))
+    # On a phone, one card per person. Casey's checklist is done but her medical intake is
+    # not: the board says so and does not call her ready.
+    people = nurse.locator(".board-cards")
+    casey = people.get_by_role("listitem").filter(
+        has=nurse.get_by_role("heading", name=re.compile("Casey"))
     )
     expect(casey).to_have_count(1)
-    # Ready waits for the clinician's review (see test_clinician_review_journey).
-    expect(casey).to_contain_text("Checklist done")
+    expect(casey).to_contain_text("Not ready yet")
+    expect(casey).to_contain_text("Not done")
     expect(casey).to_contain_text(RIDE_NAME)
     expect(casey.get_by_role("link", name=RIDE_PHONE_SHOWN)).to_have_attribute(
         "href", re.compile(r"^tel:\+?1?[-\s()]*604")
     )
-    jordan = nurse.get_by_role("row").filter(
-        has=nurse.get_by_role("rowheader", name=re.compile("Jordan"))
+    jordan = people.get_by_role("listitem").filter(
+        has=nurse.get_by_role("heading", name=re.compile("Jordan"))
     )
     expect(jordan).to_contain_text("Checklist done")
     check_page(nurse)

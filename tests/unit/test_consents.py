@@ -4,6 +4,7 @@ version asking again, withdrawal, and whether research use is agreed, from the l
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from functools import lru_cache
 from pathlib import Path
@@ -29,13 +30,16 @@ def shipped() -> Library:
 
 
 def with_new_version(tmp_path: Path, document_id: str) -> Library:
-    """The shipped bundles, with version 2 of one consent (same words, new number)."""
+    """The shipped bundles, with the next version of one consent (same words, new number)."""
     root = tmp_path / "bundles"
     shutil.copytree(SHIPPED, root)
     for path in (root / "core" / "consent").glob(f"{document_id}.*.md"):
         source = path.read_text(encoding="utf-8")
-        assert "\nversion: 1\n" in source
-        path.write_text(source.replace("\nversion: 1\n", "\nversion: 2\n"), encoding="utf-8")
+        assert re.search(r"\nversion: \d+\n", source)
+        bumped = re.sub(
+            r"\nversion: (\d+)\n", lambda m: f"\nversion: {int(m[1]) + 1}\n", source, count=1
+        )
+        path.write_text(bumped, encoding="utf-8")
     return load_library(root)
 
 
@@ -135,7 +139,7 @@ def test_a_signature_is_audited_with_the_document_and_its_version(db, world):
         world.participant.id,
         world.cohort.id,
     )
-    assert (event.object_type, event.object_id) == ("consent", "research@v1")
+    assert (event.object_type, event.object_id) == ("consent", "research@v2")
 
 
 # --- What is refused. ------------------------------------------------------------------------
@@ -179,15 +183,15 @@ def test_a_new_version_of_a_signed_consent_waits_for_an_answer_again(db, world, 
         for status in consent.statuses(db, newer, world.participant, world.cohort, "en")
         if status.document.item.id == "treatment"
     ]
-    assert treatment.record.version == 1 and not treatment.signed_current
+    assert treatment.record.version == 2 and not treatment.signed_current
     assert not consent.has_session_consents(db, newer, world.participant, world.cohort)
 
     sign(db, world, "treatment", library=newer)
     assert waiting(db, world, newer) == []
     assert consent.has_session_consents(db, newer, world.participant, world.cohort)
     assert [r.version for r in records(db, world.participant) if r.document_id == "treatment"] == [
-        1,
         2,
+        3,
     ]
 
 

@@ -68,6 +68,43 @@ def test_intake_is_still_open_in_week_3_a_late_baseline_being_better_than_none()
     assert not window("intake").open_on(date(2026, 3, 23))
 
 
+# --- The baseline closes at the first medicine session. --------------------------------------
+
+FIRST_SESSION = date(2026, 2, 7)  # a Saturday in week 5
+
+
+def test_with_a_first_session_set_the_intake_closes_on_its_day():
+    intake = next(
+        w
+        for w in schedule.windows(cohort(), date(2025, 12, 20), FIRST_SESSION)
+        if w.administration == "intake"
+    )
+    assert intake.open_on(FIRST_SESSION - timedelta(days=1))
+    assert not intake.open_on(FIRST_SESSION)
+    assert not intake.open_on(date(2026, 3, 22))
+
+
+def test_a_bundle_that_says_end_window_keeps_the_intake_open_until_week_12():
+    found = schedule.windows(cohort(), date(2025, 12, 20), FIRST_SESSION, "end_window")
+    intake = next(w for w in found if w.administration == "intake")
+    assert intake.closes == date(2026, 3, 23)
+
+
+def test_someone_who_joins_after_the_first_session_still_gets_an_intake_and_it_is_late():
+    joined = FIRST_SESSION + timedelta(days=3)
+    found = schedule.windows(cohort(), joined, FIRST_SESSION)
+    intake = next(w for w in found if w.administration == "intake")
+    assert intake.open_on(joined) and intake.closes == date(2026, 3, 23)
+    assert schedule.is_late_baseline("intake", joined, FIRST_SESSION)
+    assert not schedule.is_late_baseline("intake", FIRST_SESSION - timedelta(days=1), FIRST_SESSION)
+    assert not schedule.is_late_baseline("end", joined, FIRST_SESSION)
+    assert not schedule.is_late_baseline("intake", joined, None)
+
+
+def test_the_shipped_bundle_closes_the_baseline_at_the_first_session():
+    assert load_library(SHIPPED).bundle("core").meta.baseline_closes == "first_session"
+
+
 def test_the_end_window_runs_from_week_12_to_two_weeks_after_the_program():
     end = window("end")
     assert end.instruments == OUTCOMES

@@ -313,6 +313,10 @@ CALM_INTAKE = {
     "alcohol": 2,
     "cannabis": 0,
     "other-substances": 0,
+    "ketamine-use": 0,
+    "suicide-attempt": "no",
+    "eye-head-pressure": "no",
+    "sleep-apnoea": "no",
     "anything-else": "I sleep better since I started walking.",
 }
 
@@ -324,6 +328,10 @@ CALM_INTAKE = {
         ({"bp-systolic": 150}, "intake-bp-systolic"),
         ({"alcohol": 4}, "intake-alcohol"),
         ({"meds-any": "yes", "meds-list": "something daily"}, "intake-medicines"),
+        ({"ketamine-use": 1}, "intake-ketamine-use"),
+        ({"suicide-attempt": "yes"}, "intake-suicide-attempt"),
+        ({"eye-head-pressure": "yes"}, "intake-eye-head-pressure"),
+        ({"sleep-apnoea": "yes"}, "intake-sleep-apnoea"),
     ],
 )
 def test_a_medical_intake_answer_that_matters_raises_one_review_flag(changed, rule):

@@ -13,7 +13,14 @@ import pytest
 from sqlmodel import select
 
 from app import content
-from app.models import ChecklistSubmission, Delivery, MedicineSession, Notification, utcnow
+from app.models import (
+    ChecklistSubmission,
+    Delivery,
+    MedicineSession,
+    Membership,
+    Notification,
+    utcnow,
+)
 from app.notifications import delivery, messages, reminders
 from tests.outside import SmtpServer
 
@@ -161,11 +168,15 @@ def test_a_submitted_checklist_is_not_reminded_of(db, world, library):
 
 def test_a_check_in_due_is_reminded_of_once(db, world, library):
     choose(db, world, check_in_due=True)
-    # The intake opened when they joined: the world's people joined at this moment, on day 2
-    # of week 3, so the next day's noon comes after it whatever the time of the run.
-    assert reminders.schedule(db, library, at(world, 3, 12)) == 1
+    # The intake opened when they joined: early on day 2 of week 3 (the world's "today"), so
+    # the noon below comes after it whatever time of day the test runs.
+    membership = db.exec(select(Membership).where(Membership.user_id == world.participant.id)).one()
+    membership.joined_at = at(world, 2, 7)
+    db.add(membership)
+    db.commit()
+    assert reminders.schedule(db, library, at(world, 2, 12)) == 1
     assert keys(db, world) == ["checkin-intake"]
-    assert reminders.schedule(db, library, at(world, 5, 12)) == 0
+    assert reminders.schedule(db, library, at(world, 4, 12)) == 0
 
 
 def test_email_and_push_are_each_one_message(db, world, library):

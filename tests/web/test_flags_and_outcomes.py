@@ -6,11 +6,13 @@ scores and a codebook, no free text, nobody without research consent."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import math
 import re
+import statistics
 import zipfile
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,7 +20,16 @@ from sqlmodel import select
 
 from app.config import ROOT
 from app.content import load_library
-from app.models import AuditEvent, QuestionnaireResponse, SafetyFlag, utcnow
+from app.models import (
+    AuditEvent,
+    MedicineSession,
+    Membership,
+    QuestionnaireResponse,
+    Role,
+    SafetyFlag,
+    utcnow,
+)
+from app.program import local_today
 from app.questionnaires import engine, services
 from app.questionnaires import outcomes as outcomes_module
 from app.questionnaires.outcomes import CODEBOOK, cohort_outcomes, rci, research_consent_given
@@ -287,19 +298,25 @@ def test_with_three_people_the_mean_change_and_the_share_improved_appear(app, db
     assert phq.contributors == 3
     assert phq.mean_change == pytest.approx(-5.0)  # (-10 - 4 - 1) / 3
     assert phq.improved_share == pytest.approx(1 / 3)  # only -10 reaches 5 points
-    assert phq.reliably_improved_share == pytest.approx(1 / 3)
+    # No cited reference SD and three baseline scores: no reliable change, and it says why.
+    assert (phq.reliably_improved_share, phq.rci_basis) == (None, "no_sd")
     changes = {c.user.id: c for c in phq.changes}
     assert changes[world.participant.id].difference == -10
-    assert changes[world.participant.id].rci == pytest.approx(-10 / (math.sqrt(2) * 5.7 * 0.4))
+    assert changes[world.participant.id].rci is None
 
     page = staff(app, world.medical).get(f"/team/cohorts/{world.cohort.id}/outcomes")
     assert page.status_code == 200
     phq_section = section(page.get_data(as_text=True), "phq-9")
     assert re.search(r"<dt>Mean change</dt><dd>-5</dd>", phq_section)
     assert re.search(r"<dt>Improved by a meaningful amount</dt><dd>33 %</dd>", phq_section)
-    assert re.search(r"<dt>Reliably improved \(RCI\)</dt><dd>33 %</dd>", phq_section)
+    assert "Reliably improved" not in phq_section
     assert re.search(r"<dt>People with both scores</dt><dd>3</dd>", phq_section)
-    assert "(reliable improvement)" in phq_section
+    assert "(reliable improvement)" not in phq_section
+    assert (
+        "No reliable change is shown: Tend carries no cited reference SD for this "
+        "questionnaire, and the cohort's own SD is used only from 20 baseline scores "
+        "(3 so far)." in html.unescape(phq_section)
+    )
     viewed = db.exec(
         select(AuditEvent).where(
             AuditEvent.action == "viewed_outcomes", AuditEvent.actor_id == world.medical.id
@@ -328,7 +345,10 @@ def test_with_only_two_people_the_cohort_figures_are_hidden_with_a_message(app, 
 
 
 def test_the_reliable_change_index_follows_jacobson_and_truax():
-    phq = definition("phq-9").scoring  # reliability 0.84, baseline SD 5.7
+    # Reliability 0.84 (Kroenke 2001), with a cited reference SD of 5.7 for the arithmetic.
+    phq = definition("phq-9").scoring.model_copy(
+        update={"baseline_sd": 5.7, "baseline_sd_source": "a published sample"}
+    )
     standard_error = 5.7 * math.sqrt(1 - 0.84)
     assert rci(10, 4, phq) == pytest.approx(-6 / (math.sqrt(2) * standard_error))
     assert rci(10, 4, phq) == pytest.approx(-1.8608, abs=1e-4)
@@ -350,17 +370,114 @@ def test_without_a_cited_baseline_sd_the_rci_uses_the_cohorts_or_none():
     assert rci(15, 5, gad, cohort_sd=0.0) is None
 
 
-def test_the_cohorts_outcomes_use_its_baseline_sd_when_the_instrument_cites_none(db, world):
+def test_the_cohorts_own_sd_gives_reliable_change_only_from_20_baseline_scores(db, world):
     pairs = {"participant": (15, 3), "same_group": (18, 16), "other_group": (9, 8)}
     with_pairs(db, world, "gad-7", pairs, answers=gad7)
     gad = outcome_of(db, world, "gad-7")
-    cohort_sd = math.sqrt(21)  # the SD of 15, 18 and 9
+    assert (gad.rci_basis, gad.reliably_improved_share, gad.baseline_count) == ("no_sd", None, 3)
+    assert all(c.rci is None for c in gad.changes)
+    assert gad.improved_share == pytest.approx(1 / 3)  # 4 points or more: only -12
+
+    baselines = [15, 18, 9]
+    for number in range(17):
+        person = world.add_person(f"baseline_{number}", Role.participant, world.cohort)
+        score = 5 + number % 10
+        baselines.append(score)
+        complete(db, world, person, "gad-7", "intake", gad7(score))
+    gad = outcome_of(db, world, "gad-7")
+    assert (gad.rci_basis, gad.baseline_count) == ("cohort", 20)
+    cohort_sd = statistics.stdev(baselines)
     changes = {c.user.id: c for c in gad.changes}
     assert changes[world.participant.id].rci == pytest.approx(
         -12 / (math.sqrt(2) * cohort_sd * math.sqrt(1 - 0.83))
     )
     assert gad.reliably_improved_share == pytest.approx(1 / 3)
-    assert gad.improved_share == pytest.approx(1 / 3)  # 4 points or more: only -12
+
+
+def test_the_b_ipf_shows_no_reliable_change_and_says_why(app, db, world):
+    assert definition("b-ipf").scoring.reliability is None
+    page = staff(app, world.facilitator).get(f"/team/cohorts/{world.cohort.id}/outcomes")
+    bipf = html.unescape(section(page.get_data(as_text=True), "b-ipf"))
+    assert "Reliably improved" not in bipf
+    assert "Tend carries no published reliability figure for this questionnaire" in bipf
+
+
+def test_a_reference_sd_without_its_source_is_refused():
+    scoring = definition("gad-7").scoring
+    with pytest.raises(ValueError, match="baseline_sd_source"):
+        type(scoring).model_validate(scoring.model_dump() | {"baseline_sd": 4.0})
+
+
+def test_a_baseline_finished_after_the_first_session_is_labelled_late_on_screen_and_in_export(
+    app, db, world, monkeypatch
+):
+    with_pairs(db, world, "phq-9", PHQ9_PAIRS)
+    monkeypatch.setattr(
+        outcomes_module,
+        "research_consent_given",
+        lambda _db, user_id: user_id == world.participant.id,
+    )
+    yesterday = local_today(world.cohort) - timedelta(days=1)
+    db.add(
+        MedicineSession(
+            cohort_id=world.cohort.id,
+            number=1,
+            starts_local=datetime.combine(yesterday, time(10, 0)),
+        )
+    )
+    late = db.exec(
+        select(QuestionnaireResponse).where(
+            QuestionnaireResponse.user_id == world.participant.id,
+            QuestionnaireResponse.instrument_id == "phq-9",
+            QuestionnaireResponse.administration == "intake",
+        )
+    ).one()
+    late.completed_at = utcnow()
+    db.add(late)
+    for other in (world.same_group, world.other_group):
+        on_time = db.exec(
+            select(QuestionnaireResponse).where(
+                QuestionnaireResponse.user_id == other.id,
+                QuestionnaireResponse.administration == "intake",
+            )
+        ).one()
+        on_time.completed_at = utcnow() - timedelta(days=3)
+        db.add(on_time)
+    db.commit()
+
+    phq = outcome_of(db, world, "phq-9")
+    assert {c.user.id: c.late_baseline for c in phq.changes} == {
+        world.participant.id: True,
+        world.same_group.id: False,
+        world.other_group.id: False,
+    }
+    page = staff(app, world.facilitator).get(f"/team/cohorts/{world.cohort.id}/outcomes")
+    assert section(page.get_data(as_text=True), "phq-9").count("late: after the first session") == 1
+
+    scores = list(csv.DictReader(io.StringIO(export(app, world)["scores.csv"])))
+    baseline = next(r for r in scores if r["administration"] == "intake")
+    end = next(r for r in scores if r["administration"] == "end")
+    assert (baseline["late_baseline"], end["late_baseline"]) == ("1", "0")
+
+
+def test_with_the_first_session_yesterday_the_baseline_is_no_longer_offered(app, db, world):
+    yesterday = local_today(world.cohort) - timedelta(days=1)
+    membership = db.exec(select(Membership).where(Membership.user_id == world.participant.id)).one()
+    membership.joined_at = utcnow() - timedelta(days=10)  # joined before the first session
+    db.add(membership)
+    assert "medical-intake" in {
+        item.instrument_id
+        for item in services.due(db, load_library(SHIPPED), world.participant, "en")
+    }
+    db.add(
+        MedicineSession(
+            cohort_id=world.cohort.id,
+            number=1,
+            starts_local=datetime.combine(yesterday, time(10, 0)),
+        )
+    )
+    db.commit()
+    assert services.due(db, load_library(SHIPPED), world.participant, "en") == []
 
 
 @pytest.mark.parametrize("viewer", ["other_facilitator", "participant", "admin"])

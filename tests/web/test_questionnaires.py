@@ -367,9 +367,11 @@ def test_a_participant_opening_another_participants_response_gets_404(app, clien
 # --- The support button. --------------------------------------------------------------------
 
 
-def test_i_need_support_now_raises_an_urgent_flag_and_shows_the_crisis_lines(client, db, world):
+def test_asking_the_team_to_make_contact_raises_an_urgent_flag_and_shows_the_crisis_lines(
+    client, db, world
+):
     sign_in(client, world.participant)
-    assert "I need support now" in text_of(client.get("/help"))
+    assert "Ask my team to contact me" in text_of(client.get("/help"))
     response = post(client, "/check-ins/support")
     assert response.status_code == 200
     page = text_of(response)

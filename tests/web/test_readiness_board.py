@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from app.config import ROOT
 from app.content import load_library
-from app.models import AuditEvent, MedicineSession, SafetyFlag, utcnow
+from app.models import AuditEvent, MedicineSession, QuestionnaireResponse, SafetyFlag, utcnow
 from app.sessions import checklist, consent, readiness, reviews
 from tests.conftest import sign_in
 
@@ -60,6 +60,23 @@ def answer(db, world, person, made, **changes):
     return record
 
 
+def finish_intake(db, world, person):
+    """The person's medical intake, finished."""
+    db.add(
+        QuestionnaireResponse(
+            user_id=person.id,
+            cohort_id=world.cohort.id,
+            instrument_id="medical-intake",
+            instrument_version=1,
+            administration="intake",
+            locale="en",
+            bundle_id="core",
+            completed_at=utcnow(),
+        )
+    )
+    db.commit()
+
+
 @pytest.fixture
 def made(db, world):
     """Session 1 of the world's cohort, in 30 hours: its checklist is open."""
@@ -74,10 +91,11 @@ def made(db, world):
 
 @pytest.fixture
 def arranged(db, world, made):
-    """Participant: ready with consents. Same Group: a hard stop with consents. Other Group: no
-    consents and no checklist."""
+    """Participant: ready with consents and intake. Same Group: a hard stop with consents and
+    intake. Other Group: no consents, no intake and no checklist."""
     for person in (world.participant, world.same_group):
         sign(db, world, person, "treatment", "confidentiality")
+        finish_intake(db, world, person)
     answer(db, world, world.participant, made)
     answer(db, world, world.same_group, made, **{"feeling-well": "no"})
     proceed(db, world, made, world.participant)
@@ -165,9 +183,9 @@ def test_who_needs_attention_is_on_top_hard_stop_first_and_ready_last(app, world
         ("Participant", "ready"),
     ]
     hard_stop, missing, ready = (rest for _name, _state, rest in shown)
-    assert "Hard stop: nurse to call" in hard_stop and "<strong>1</strong>" in hard_stop
-    assert "Missing" in missing and "Not started" in missing
-    assert "On file" in ready and "Ready" in ready
+    assert "Hard stop: nurse to call" in hard_stop and "· not acknowledged" in hard_stop
+    assert "Missing" in missing and "Not started" in missing and "Not done" in missing
+    assert "On file" in ready and "Ready" in ready and "None open" in ready
 
 
 def test_among_people_with_consents_on_file_not_started_comes_before_in_progress_and_ready(
@@ -175,6 +193,7 @@ def test_among_people_with_consents_on_file_not_started_comes_before_in_progress
 ):
     for person in (world.participant, world.same_group, world.other_group):
         sign(db, world, person, "treatment", "confidentiality")
+        finish_intake(db, world, person)
     answer(db, world, world.participant, made)
     proceed(db, world, made, world.participant)
     answer(db, world, world.same_group, made, fasting="not_yet")
@@ -209,6 +228,7 @@ def test_consents_show_on_file_only_with_both_treatment_and_confidentiality(app,
 
 
 def test_an_intake_flag_shows_as_to_review_until_acknowledged(app, db, world, made):
+    finish_intake(db, world, world.participant)
     flag = SafetyFlag(
         user_id=world.participant.id,
         cohort_id=world.cohort.id,
@@ -224,11 +244,11 @@ def test_an_intake_flag_shows_as_to_review_until_acknowledged(app, db, world, ma
         page = open_board(app, world.medical, board_url(world, made)).get_data(as_text=True)
         return dict((who, rest) for who, _state, rest in rows(page))["Participant"]
 
-    assert "To review" in participant_row()
+    assert "Done, 1 flag" in participant_row() and "1 to review" in participant_row()
     flag.acknowledged_at = utcnow()
     db.add(flag)
     db.commit()
-    assert "Reviewed" in participant_row() and "To review" not in participant_row()
+    assert "Done, 1 flag" in participant_row() and "to review" not in participant_row()
 
 
 # --- Refresh, print and audit. ---------------------------------------------------------------
