@@ -125,6 +125,7 @@ class BoardCounts:
     missing_consents: int
     missing_intakes: int
     urgent_flags: int
+    awaiting_review: int
 
 
 def rows(
@@ -214,4 +215,5 @@ def counts(found: list[BoardRow]) -> BoardCounts:
         urgent_flags=sum(
             1 for r in found for f in r.flags if f.level == "urgent" and f.acknowledged_at is None
         ),
+        awaiting_review=sum(1 for r in found if r.awaiting_review),
     )

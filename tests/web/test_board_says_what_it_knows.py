@@ -18,23 +18,27 @@ from tests.web.test_readiness_board import (
     board_url,
     finish_intake,
     open_board,
+    proceed,
     rows,
     sign,
 )
 
 made = test_readiness_board.made  # the fixture: session 1, in 30 hours
 CARD = re.compile(
-    r'<li class="card board-card board-card--(\w+)">\s*<h2 class="board-card__name">([^<]+)'
+    r'<li class="card board-card board-card--(\w+)">\s*<h2 class="board-card__name"><bdi>([^<]+)'
 )
 
 
-def ready_but(db, world, made, *, intake=True, consents=True):
-    """The participant with a finished checklist, and consents and intake unless told not."""
+def ready_but(db, world, made, *, intake=True, consents=True, review=True):
+    """The participant with a finished checklist, and consents, intake and the clinician's
+    "proceed" unless told not."""
     if consents:
         sign(db, world, world.participant, "treatment", "confidentiality")
     if intake:
         finish_intake(db, world, world.participant)
     answer(db, world, world.participant, made)
+    if review:
+        proceed(db, world, made, world.participant)
 
 
 def row_of(page: str, name: str) -> tuple[str, str]:

@@ -21,6 +21,7 @@ from tests.web.test_readiness_board import (
     answer,
     arranged,  # noqa: F401  (fixture)
     board_url,
+    finish_intake,
     library,
     made,  # noqa: F401  (fixture)
     open_board,
@@ -43,6 +44,7 @@ def states(app, world, session, viewer=None) -> dict[str, tuple[str, str]]:
 @pytest.fixture
 def ready_checklist(db, world, made):  # noqa: F811
     sign(db, world, world.participant, "treatment", "confidentiality")
+    finish_intake(db, world, world.participant)
     answer(db, world, world.participant, made)
     return made
 
@@ -56,7 +58,7 @@ def test_a_finished_checklist_waits_for_the_clinicians_review_before_ready(
     state, rest = states(app, world, ready_checklist)["Participant"]
     assert state == "awaiting_review"
     assert "Checklist done" in rest and "Not reviewed yet" in rest
-    assert "✓ Ready" not in rest
+    assert "status--ready" not in rest
 
 
 def test_a_medical_reviewer_records_proceed_and_the_board_says_ready(
@@ -77,7 +79,7 @@ def test_a_medical_reviewer_records_proceed_and_the_board_says_ready(
     assert response.location.endswith(board_url(world, ready_checklist))
     state, rest = states(app, world, ready_checklist)["Participant"]
     assert state == "ready"
-    assert "✓ Ready" in rest and "Proceed" in rest and "Medical" in rest
+    assert "status--ready" in rest and "Proceed" in rest and "Medical" in rest
     assert NOTE not in rest  # the note stays on the review page
 
 
@@ -92,7 +94,7 @@ def test_hold_or_not_this_session_is_shown_and_is_never_ready(
     post(client, review_url(world, ready_checklist, world.participant), {"outcome": outcome})
     state, rest = states(app, world, ready_checklist)["Participant"]
     assert state == "awaiting_review"
-    assert label in rest and "✓ Ready" not in rest
+    assert label in rest and "status--ready" not in rest
 
 
 def test_a_later_review_replaces_the_earlier_one_on_the_board_and_both_stay_on_record(
@@ -133,9 +135,9 @@ def test_a_bundle_that_does_not_ask_for_a_review_is_ready_on_the_checklist_alone
     manifest.write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
     relaxed = load_library(tmp_path / "bundles")
     found = readiness.board(db, relaxed, world.medical, world.cohort, ready_checklist)
-    assert {r.person.display_name: r.state for r in found}["Participant"] == "ready"
+    assert {r.person.display_name: r.status for r in found}["Participant"] == "ready"
     strict = readiness.board(db, library(), world.medical, world.cohort, ready_checklist)
-    assert {r.person.display_name: r.state for r in strict}["Participant"] == "awaiting_review"
+    assert {r.person.display_name: r.status for r in strict}["Participant"] == "awaiting_review"
 
 
 # --- The record: encrypted, audited, kind to mistakes. ---------------------------------------

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from app.models import AuditEvent, MedicineSession, SafetyFlag
 from tests.conftest import post, sign_in
-from tests.web.test_readiness_board import answer, finish_intake, sign
+from tests.web.test_readiness_board import answer, finish_intake, proceed, sign
 
 
 def session_in(db, world, hours: float, number: int = 1) -> MedicineSession:
@@ -41,6 +41,7 @@ def test_a_session_in_30_hours_shows_on_the_team_home_with_its_countdown_and_cou
     sign(db, world, world.participant, "treatment", "confidentiality")
     finish_intake(db, world, world.participant)
     answer(db, world, world.participant, soon)
+    proceed(db, world, soon, world.participant)
     answer(db, world, world.same_group, soon, **{"feeling-well": "no"})  # a hard stop
     for person in (world.facilitator, world.medical):
         page = home_of(app, person)
@@ -54,6 +55,7 @@ def test_a_session_in_30_hours_shows_on_the_team_home_with_its_countdown_and_cou
         assert "<dt>Urgent flags not acknowledged</dt><dd><strong>1</strong></dd>" in counts
         assert "<dt>Consents missing</dt><dd>2</dd>" in counts
         assert "<dt>Medical intakes not done</dt><dd>2</dd>" in counts
+        assert "<dt>Waiting for the clinician's review</dt><dd>0</dd>" in counts
         assert f'href="/team/cohorts/{world.cohort.id}/sessions/{soon.id}/board"' in page
         assert f'href="/team/cohorts/{world.cohort.id}/flags"' in page
 
