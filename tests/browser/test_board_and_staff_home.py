@@ -27,14 +27,15 @@ WORDS = {
         "soon": "Medicine sessions in the next 72 hours",
         "open": "Open the readiness board",
         "board": "Readiness for session 1",
-        "ready": "Ready",
+        # Jordan's checklist is done; the demo leaves the clinician's review to be recorded.
+        "ready": "Checklist done",
         "chip": "Asked for support from the help page · not acknowledged",
     },
     "fr_CA": {
         "soon": "Séances de médecine dans les 72 prochaines heures",
         "open": "Ouvrir le tableau de préparation",
         "board": "Préparation pour la séance 1",
-        "ready": "Prête",
+        "ready": "Liste remplie",
         "chip": "sans accusé de réception",
     },
 }

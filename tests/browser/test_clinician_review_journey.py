@@ -32,8 +32,11 @@ def test_a_medical_reviewer_records_a_review_and_the_board_changes(pages, live_s
     try:
         sign_in(page, "medical@example.org", DEMO_PASSWORD)
         page.goto(f"/team/cohorts/{COHORT_ID}/sessions/{session_id}/board")
-        jordan = page.get_by_role("row").filter(
-            has=page.get_by_role("rowheader", name=re.compile("Jordan"))
+        # At 390 px the board is one card per person.
+        jordan = (
+            page.get_by_role("list", name="Readiness")
+            .get_by_role("listitem")
+            .filter(has=page.get_by_role("heading", name=re.compile("Jordan")))
         )
         expect(jordan).to_contain_text("Checklist done")
         expect(jordan).to_contain_text("Not reviewed yet")
