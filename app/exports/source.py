@@ -90,9 +90,14 @@ def study_codes(db: Session, cohort: Cohort, user_ids: set[int]) -> dict[int, st
 
 def completed(db: Session, cohort: Cohort, codes: dict[int, str]) -> Iterator[Completed]:
     """Completed outcome responses of the coded participants, with their answers, in order of
-    study code's person, instrument and administration; read in batches, never all at once."""
+    study code and response; read in batches, never all at once."""
     query = (
         select(QuestionnaireResponse, Answer.item_id, Answer.value)
+        .join(
+            StudyCode,
+            (StudyCode.user_id == QuestionnaireResponse.user_id)
+            & (StudyCode.cohort_id == QuestionnaireResponse.cohort_id),
+        )
         .outerjoin(Answer, Answer.response_id == QuestionnaireResponse.id)
         .where(
             QuestionnaireResponse.cohort_id == cohort.id,
@@ -100,7 +105,8 @@ def completed(db: Session, cohort: Cohort, codes: dict[int, str]) -> Iterator[Co
             QuestionnaireResponse.completed_at.is_not(None),
             QuestionnaireResponse.user_id.in_(list(codes) or [-1]),
         )
-        .order_by(QuestionnaireResponse.user_id, QuestionnaireResponse.id)
+        # By study code, not account: the order of the records says nothing of who came first.
+        .order_by(StudyCode.code, QuestionnaireResponse.id)
         .execution_options(yield_per=BATCH)
     )
     current, answers = None, {}
