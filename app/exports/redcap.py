@@ -300,7 +300,7 @@ def record_rows(
     if person is not None:
         yield from flush(person)
     # People with attendance but no completed questionnaire still have their end row.
-    for user_id in sorted(remaining):
+    for user_id in sorted(remaining, key=codes.__getitem__):
         person, rows = user_id, {}
         yield from flush(user_id)
 

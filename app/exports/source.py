@@ -92,7 +92,7 @@ def study_codes(db: Session, cohort: Cohort, user_ids: set[int]) -> dict[int, st
 
 def completed(db: Session, cohort: Cohort, codes: dict[int, str]) -> Iterator[Completed]:
     """Completed outcome responses of the coded participants, with their answers, in order of
-    study code's person, instrument and administration; read in batches, never all at once."""
+    study code and response; read in batches, never all at once."""
     # Only people with a study code are read (a join, not a list of thousands of ids bound
     # into the statement); a code of someone who has since withdrawn is skipped below.
     query = (
@@ -108,7 +108,8 @@ def completed(db: Session, cohort: Cohort, codes: dict[int, str]) -> Iterator[Co
             QuestionnaireResponse.instrument_id.in_(list(OUTCOMES)),
             QuestionnaireResponse.completed_at.is_not(None),
         )
-        .order_by(QuestionnaireResponse.user_id, QuestionnaireResponse.id)
+        # By study code, not account: the order of the records says nothing of who came first.
+        .order_by(StudyCode.code, QuestionnaireResponse.id)
         .execution_options(yield_per=BATCH)
     )
     current, answers = None, {}

@@ -59,9 +59,9 @@ def test_rows_follow_the_pseudonyms_not_the_accounts(app, db, world, monkeypatch
     assert codes == sorted(codes)
 
 
-def test_study_codes_are_random_not_in_account_order_and_stable(db, world):
+def more_participants(db, world, count: int) -> list[User]:
     people = []
-    for number in range(12):
+    for number in range(count):
         person = User(
             email=f"coded{number}@example.test",
             display_name=f"Coded {number}",
@@ -73,6 +73,11 @@ def test_study_codes_are_random_not_in_account_order_and_stable(db, world):
         db.add(Membership(user_id=person.id, cohort_id=world.cohort.id, role=Role.participant))
         people.append(person)
     db.commit()
+    return people
+
+
+def test_study_codes_are_random_not_in_account_order_and_stable(db, world):
+    people = more_participants(db, world, 12)
     ids = {person.id for person in people}
     codes = source.study_codes(db, world.cohort, ids)
     in_account_order = [codes[i] for i in sorted(ids)]
@@ -81,3 +86,17 @@ def test_study_codes_are_random_not_in_account_order_and_stable(db, world):
     assert source.study_codes(db, world.cohort, ids) == codes  # the same in every export
     again = source.study_codes(db, world.other_cohort, ids)
     assert set(again.values()).isdisjoint(codes.values())  # made, not derived from the person
+
+
+def test_the_redcap_records_follow_the_study_codes_not_the_accounts(app, db, world):
+    from tests.web.test_evaluation_exports import PHQ9, complete, consent, download, rows_of
+
+    # Eight people: in account order by chance once in 8! = 40,320 exports.
+    people = more_participants(db, world, 8)
+    for person in people:
+        consent(db, world, person)
+        complete(db, world, person, "phq-9", "intake", PHQ9)
+    codes = source.study_codes(db, world.cohort, {person.id for person in people})
+    records = rows_of(download(app, world, "redcap-records.csv"))
+    order = [row["record_id"] for row in records]
+    assert order == sorted(codes.values())
