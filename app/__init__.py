@@ -16,6 +16,18 @@ from app.extensions import babel, compress, csrf, htmx, limiter, login_manager, 
 from app.i18n import select_locale, select_timezone
 
 
+def _limiter_storage_options(uri: str) -> dict:
+    """A store that is down must fail fast and visibly: errors come wrapped (so sign-in can
+    answer 503 "try again in a minute"), after one second at most, with no retry loop."""
+    options: dict = {"wrap_exceptions": True}
+    if uri.startswith(("redis", "rediss", "valkey")):
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        options.update(socket_connect_timeout=1, socket_timeout=1, retry=Retry(NoBackoff(), 0))
+    return options
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app from the environment; test_config overrides Settings fields by name."""
     settings = Settings.from_env()
@@ -46,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
         BABEL_DEFAULT_LOCALE=settings.default_locale,
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
+        RATELIMIT_STORAGE_OPTIONS=_limiter_storage_options(settings.ratelimit_storage_uri),
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_KEY_PREFIX="tend",
         SEND_FILE_MAX_AGE_DEFAULT=timedelta(hours=1),

@@ -9,9 +9,12 @@ from flask import Flask, g, render_template, request
 from flask_babel import format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from limits.errors import StorageError
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError, ServiceUnavailable
 
+from app import security_events
+from app.auth.throttle import LimiterUnavailable
 from app.extensions import limiter, login_manager
 from app.i18n import set_page_language
 
@@ -46,6 +49,13 @@ MESSAGES = {
         _l("Something went wrong on our side"),
         _l("It is not your fault. Please try again in a little while."),
     ),
+    "limiter": (
+        _l("Please try again in a minute"),
+        _l(
+            "Signing in is paused for a moment while Tend checks a part of itself that keeps "
+            "accounts safe. Nothing you did caused this. Please try again in a minute."
+        ),
+    ),
     503: (
         _l("Tend is resting for a moment"),
         _l("We cannot reach our database right now. Please try again shortly."),
@@ -61,7 +71,13 @@ def _retry_hint() -> str | None:
     return format_timedelta(max(wait.total_seconds(), 1), threshold=1.1, add_direction=True)
 
 
-def render_error(code: int, message=None):
+def _signed_in_id() -> int | None:
+    # Never loads the person again (the refusal may be the database's own trouble).
+    user = g.get("_login_user")
+    return getattr(user, "id", None) if user is not None and user.is_authenticated else None
+
+
+def render_error(code: int, message=None, *, title=None):
     if code == ServiceUnavailable.code:
         # The layout asks who is signed in; with the database down that would fail again.
         g._login_user = login_manager.anonymous_user()
@@ -69,7 +85,8 @@ def render_error(code: int, message=None):
         # Refused before the page language was set (CSRF, body too large, database down
         # while loading the person): <html lang dir> still needs it.
         set_page_language(str(get_locale()))
-    title, default_message = MESSAGES.get(code, MESSAGES[500])
+    default_title, default_message = MESSAGES.get(code, MESSAGES[500])
+    title = title or default_title
     retry_in = _retry_hint() if code == 429 else None
     response = render_template(
         "errors/error.html",
@@ -86,8 +103,20 @@ def render_error(code: int, message=None):
 
 
 def init_app(app: Flask) -> None:
+    @app.errorhandler(LimiterUnavailable)
+    @app.errorhandler(StorageError)
+    def limiter_unavailable(_error):
+        # Guesses must not go unchecked while the store of failed attempts is away; a clear
+        # page and Retry-After instead of the generic 500. The store recovers by itself.
+        log.error("sign-in limiter storage unavailable")
+        security_events.record(None, security_events.SIGN_IN_UNAVAILABLE)
+        title, message = MESSAGES["limiter"]
+        response, code, headers = render_error(ServiceUnavailable.code, message, title=title)
+        return response, code, {**headers, "Retry-After": "60"}
+
     @app.errorhandler(CSRFError)
     def csrf_refused(_error):
+        security_events.record(None, security_events.CSRF_REFUSED, actor=_signed_in_id())
         return render_error(
             400,
             _l(
@@ -98,6 +127,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.code == Forbidden.code:
+            security_events.record(None, security_events.FORBIDDEN, actor=_signed_in_id())
         return render_error(error.code or 500)
 
     @app.errorhandler(OperationalError)

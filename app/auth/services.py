@@ -144,8 +144,12 @@ def end_all_sessions(db: Session, user: User, *, keep_token: str | None = None) 
 # ---- sign-in and passwords ------------------------------------------------------------
 
 
+def find_account(db: Session, email: str) -> User | None:
+    return db.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
 def authenticate(db: Session, email: str, password: str) -> User | None:
-    user = db.exec(select(User).where(User.email == normalise_email(email))).first()
+    user = find_account(db, email)
     if user is None or not user.active:
         spend_verification_time(password)
         return None

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app import db
-from app.auth import bp, services
+from app import db, security_events
+from app.auth import bp, services, throttle
 from app.auth.forms import PASSWORD_MESSAGES, ChangePasswordForm, ConfirmForm, EnrolForm, SignInForm
 from app.auth.passwords import PasswordProblem
 from app.auth.policy import session_policy
-from app.auth.ratelimits import account_key, signin_limits
+from app.auth.ratelimits import signin_limits
 from app.extensions import limiter
 
 
@@ -26,25 +27,53 @@ def _begin_session(user, *, shared_device: bool = False) -> None:
 
 
 @bp.route("/signin", methods=["GET", "POST"])
-@limiter.limit(lambda: signin_limits().per_ip, methods=["POST"])
-@limiter.limit(lambda: signin_limits().per_account, key_func=account_key, methods=["POST"])
 def sign_in():
-    """Sign in with email and password."""
+    """Sign in with email and password; only failures count toward a wait."""
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = services.authenticate(db.session(), form.email.data, form.password.data)
+        email = form.email.data
+        verdict = throttle.check(email)
+        if not verdict.allowed:
+            security_events.record(None, security_events.SIGN_IN_REFUSED, account=email)
+            return _waiting_page(verdict.wait_seconds)
+        user = services.authenticate(db.session(), email, form.password.data)
         if user is not None:
+            throttle.succeeded(email)
             _begin_session(user, shared_device=form.shared_device.data)
             if consents_waiting(user):
                 # A new version of a consent asks again at the next sign-in.
                 return redirect(url_for("sessions.consents"), code=303)
             return redirect(url_for("home.index"), code=303)
+        _record_failure(email)
         # One message for an unknown email and a wrong password: no account oracle.
         form.password.errors.append(_("That email and password do not match. Please try again."))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/sign_in.html", form=form), status
+
+
+def _record_failure(email: str) -> None:
+    found = services.find_account(db.session(), email)
+    who = {"subject": found} if found is not None else {"account": email}
+    security_events.record(None, security_events.SIGN_IN_FAILED, **who)
+    verdict = throttle.failed(email)
+    if not verdict.allowed:
+        security_events.record(None, security_events.SIGN_IN_LOCKED, **who)
+
+
+def _waiting_page(seconds: int):
+    response = render_template(
+        "errors/error.html",
+        code=429,
+        title=_("Let's pause for a moment"),
+        message=_(
+            "There were several sign-in attempts that did not match, so Tend waits a little "
+            "before the next one. This protects your account."
+        ),
+        retry_in=format_timedelta(seconds, threshold=1.1, add_direction=True),
+    )
+    return response, 429, {"Retry-After": str(seconds)}
 
 
 @bp.route("/enrol", methods=["GET", "POST"])
