@@ -102,7 +102,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         frame_options="DENY",
     )
 
-    from app import errors, formatting, navigation, notifications, security, static_files
+    from app import (
+        errors,
+        formatting,
+        navigation,
+        notifications,
+        security,
+        security_events,
+        static_files,
+    )
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.cli import register_commands
@@ -136,6 +144,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     security.init_app(app)
+    security_events.redact_tokens_in_request_logs()
     static_files.init_app(app)
     navigation.init_app(app)
     formatting.init_app(app)

@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 from flask import Flask, g, render_template, request
 from flask_babel import format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from limits.errors import StorageError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError, ServiceUnavailable
 
-from app import security_events
+from app import db, security_events
 from app.auth.throttle import LimiterUnavailable
 from app.extensions import limiter, login_manager
 from app.i18n import set_page_language
@@ -71,10 +72,15 @@ def _retry_hint() -> str | None:
     return format_timedelta(max(wait.total_seconds(), 1), threshold=1.1, add_direction=True)
 
 
-def _signed_in_id() -> int | None:
-    # Never loads the person again (the refusal may be the database's own trouble).
-    user = g.get("_login_user")
-    return getattr(user, "id", None) if user is not None and user.is_authenticated else None
+def _refusal_event(kind: str) -> None:
+    """A refused request changes nothing: what its view had pending is rolled back, and the
+    event is written on its own."""
+    try:
+        db.session().rollback()
+        user = current_user if current_user.is_authenticated else None
+        security_events.record(None, kind, actor=user.id if user else None)
+    except Exception:
+        log.exception("security event %s could not be recorded", kind)
 
 
 def render_error(code: int, message=None, *, title=None):
@@ -109,14 +115,14 @@ def init_app(app: Flask) -> None:
         # Guesses must not go unchecked while the store of failed attempts is away; a clear
         # page and Retry-After instead of the generic 500. The store recovers by itself.
         log.error("sign-in limiter storage unavailable")
-        security_events.record(None, security_events.SIGN_IN_UNAVAILABLE)
+        _refusal_event(security_events.SIGN_IN_UNAVAILABLE)
         title, message = MESSAGES["limiter"]
         response, code, headers = render_error(ServiceUnavailable.code, message, title=title)
         return response, code, {**headers, "Retry-After": "60"}
 
     @app.errorhandler(CSRFError)
     def csrf_refused(_error):
-        security_events.record(None, security_events.CSRF_REFUSED, actor=_signed_in_id())
+        _refusal_event(security_events.CSRF_REFUSED)
         return render_error(
             400,
             _l(
@@ -128,7 +134,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code == Forbidden.code:
-            security_events.record(None, security_events.FORBIDDEN, actor=_signed_in_id())
+            _refusal_event(security_events.FORBIDDEN)
         return render_error(error.code or 500)
 
     @app.errorhandler(OperationalError)

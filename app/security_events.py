@@ -14,8 +14,10 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 
 from flask import current_app, has_request_context, request
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from app import audit
@@ -92,7 +94,7 @@ def record(
     commit: bool = False,
 ) -> None:
     """Log one event and add its audit row to `db` (committed with the caller's change, or at
-    once with commit=True); with db=None, in a transaction of its own.
+    once with commit=True); with db=None, in the request's session, committed at once.
 
     `account` is what someone typed as an email when no account matched: only its keyed hash
     is logged or kept. `detail` is a short code (a data choice, a new role, an export's
@@ -116,9 +118,13 @@ def record(
         line["client"] = keyed_hash(request.remote_addr or "")
     log.warning(json.dumps(line, sort_keys=True))
 
-    own = db is None
-    if own:
-        db = current_app.extensions["tend_session_factory"]()
+    if db is None:
+        # The request's own session: nothing else is pending in it where this is used (a
+        # refusal rolls back first), and on tests' shared connection a second session's
+        # commit would be undone with the request's.
+        from app import db as database
+
+        db, commit = database.session(), True
     try:
         audit.record(
             db,
@@ -129,11 +135,13 @@ def record(
             object_type="account" if account is not None else ("detail" if detail else None),
             object_id=line.get("account") or (detail[:64] if detail else None),
         )
-        if own or commit:
+        if commit:
             db.commit()
-    finally:
-        if own:
-            db.close()
+    except SQLAlchemyError:
+        # The log line is out; a database that cannot take the row must not turn a refusal
+        # into a 500.
+        log.exception("security event %s: audit row not written", kind)
+        db.rollback()
 
 
 def _user_or_none(db: Session, actor_id: int | None) -> User | None:
@@ -146,3 +154,24 @@ def second_factor_changed(db: Session, user: User, change: str, *, actor: User |
     """For the second-factor pages: `change` is a short code such as "totp_added",
     "passkey_removed" or "recovery_codes_renewed"."""
     record(db, SECOND_FACTOR_CHANGED, actor=actor or user, subject=user, detail=change)
+
+
+class _RedactTokens(logging.Filter):
+    """The development server logs whole request lines: a reset link's token never shows."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(
+                _TOKEN_IN_QUERY.sub(r"\1[redacted]", a) if isinstance(a, str) else a
+                for a in record.args
+            )
+        return True
+
+
+_TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&\s\"]+")
+
+
+def redact_tokens_in_request_logs() -> None:
+    werkzeug = logging.getLogger("werkzeug")
+    if not any(isinstance(f, _RedactTokens) for f in werkzeug.filters):
+        werkzeug.addFilter(_RedactTokens())

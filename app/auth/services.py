@@ -10,7 +10,7 @@ from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select, update
 
-from app import audit
+from app import audit, security_events
 from app.auth.passwords import (
     check_new_password,
     hash_password,
@@ -303,6 +303,14 @@ def enrol(db: Session, *, code: str, display_name: str, email: str, password: st
             )
         )
         audit.record(db, user, "enrolled", subject=user, cohort_id=invite.cohort_id)
+        security_events.record(
+            db,
+            security_events.MEMBERSHIP_ADDED,
+            actor=invite.created_by_id,
+            subject=user,
+            cohort_id=invite.cohort_id,
+            detail=invite.role,
+        )
         db.commit()
     except IntegrityError as exc:
         db.rollback()

@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app import db, security_events
-from app.auth import bp, services, throttle
-from app.auth.forms import PASSWORD_MESSAGES, ChangePasswordForm, ConfirmForm, EnrolForm, SignInForm
-from app.auth.passwords import PasswordProblem
+from app.auth import bp, lifecycle, services, throttle
+from app.auth.forms import (
+    PASSWORD_MESSAGES,
+    ChangePasswordForm,
+    CloseAccountForm,
+    ConfirmForm,
+    EnrolForm,
+    SignInForm,
+)
+from app.auth.passwords import PasswordProblem, verify_password
 from app.auth.policy import session_policy
 from app.auth.ratelimits import signin_limits
 from app.extensions import limiter
+from app.models import Role
 
 
 def _begin_session(user, *, shared_device: bool = False) -> None:
@@ -190,3 +208,44 @@ def _device_context():
         "shared_device": bool(signin and signin.shared_device),
         "quick_exit_url": current_app.config["TEND"].quick_exit_url,
     }
+
+
+def _own_participation(user):
+    from app.access import participant_membership
+
+    return participant_membership(db.session(), user) if user.role == Role.participant else None
+
+
+@bp.route("/account/close", methods=["GET", "POST"])
+def close_account():
+    """A participant closes their own account: keep or delete their data, after confirming."""
+    membership = _own_participation(current_user)
+    if membership is None:
+        abort(404)
+    form = CloseAccountForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.password.data):
+            form.password.errors.append(_("That is not your password."))
+        else:
+            session_db = db.session()
+            person = current_user._get_current_object()
+            # Every cohort they are in: closing the account leaves them all.
+            while membership is not None:
+                lifecycle.withdraw(
+                    session_db,
+                    person,
+                    membership,
+                    data_choice=form.data_choice.data,
+                    reason=form.reason.data,
+                    own_account=True,
+                )
+                membership = _own_participation(person)
+            logout_user()
+            session.clear()
+            flash(
+                _("Your account is closed. Thank you for the time you spent with the group."),
+                "info",
+            )
+            return redirect(url_for("auth.sign_in"), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/close_account.html", form=form), status

@@ -13,6 +13,7 @@ def describe_flag(flag) -> str:
 
 
 from app.facilitator import (  # noqa: E402, F401
+    departures,
     outcomes,
     program_content,
     reflections,

@@ -4,6 +4,7 @@ A new area gets its own module here and one import line below, so Alembic's auto
 (which imports this package) sees every table.
 """
 
+from app.models.accounts import DataChoice, PasswordReset, Withdrawal
 from app.models.activities import ExerciseRecord, PracticeRecord
 from app.models.base import utcnow, when_column
 from app.models.cohorts import Cohort, MedicineSession, Membership, SmallGroup
@@ -34,6 +35,7 @@ __all__ = [
     "Attendance",
     "AuditEvent",
     "CalendarFeed",
+    "DataChoice",
     "ChecklistSubmission",
     "ClinicianReview",
     "Cohort",
@@ -49,6 +51,7 @@ __all__ = [
     "MedicineSession",
     "Membership",
     "Notification",
+    "PasswordReset",
     "PracticeRecord",
     "PushDevice",
     "QuestionnaireResponse",
@@ -61,6 +64,7 @@ __all__ = [
     "SmallGroup",
     "StudyCode",
     "User",
+    "Withdrawal",
     "utcnow",
     "when_column",
 ]

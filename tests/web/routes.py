@@ -44,6 +44,7 @@ def route_url(application: Flask, endpoint: str, world, invite) -> str:
         "meeting_id": 999_999,
         "change_id": 999_999,
         "day": "2026-01-05",
+        "user_id": world.same_group.id,  # a participant of the world's cohort, not signed in
     }
     rule = next(application.url_map.iter_rules(endpoint))
     missing = rule.arguments - values.keys()
