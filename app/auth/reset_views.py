@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,6 +18,9 @@ from app.extensions import limiter
 # The token leaves the address bar at once: held in the (signed) session cookie, it is not
 # in the browser's history, nor in any later request line.
 SESSION_KEY = "reset_token"
+# Asking for a link answers no sooner than this, whether or not the email has an account: the
+# work differs (a known account gets a link and an email queued), the time it takes must not.
+ANSWER_FLOOR_SECONDS = 0.25
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -26,8 +31,11 @@ def forgot_password():
         return redirect(url_for("home.index"))
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        started = time.perf_counter()
         resets.request_by_email(db.session(), form.email.data)
-        return render_template("auth/reset_sent.html"), 200
+        page = render_template("auth/reset_sent.html")
+        time.sleep(max(ANSWER_FLOOR_SECONDS - (time.perf_counter() - started), 0))
+        return page, 200
     status = 422 if request.method == "POST" else 200
     return render_template("auth/forgot_password.html", form=form), status
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+from flask_babel import get_locale
 from sqlalchemy import update
 from sqlmodel import Session, func, select
 
@@ -82,7 +83,11 @@ def request_by_email(db: Session, email: str) -> None:
         db,
         user,
         MAIL_KIND,
-        {"link": link_for(token), "minutes": int(LIFETIME.total_seconds() // 60)},
+        {
+            "link": link_for(token),
+            "minutes": int(LIFETIME.total_seconds() // 60),
+            "asked_in_locale": str(get_locale()),
+        },
         dedup_key=f"{MAIL_KIND}:{token_hash(token)[:32]}",
         cohort_id=membership.cohort_id if membership else None,
     )
