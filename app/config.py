@@ -171,6 +171,16 @@ class AlertSettings:
             raise ConfigError("FLAG_DIGEST_TIME must be a time of day such as 08:00.")
 
 
+def _is_limit(value: str) -> bool:
+    from limits import parse
+
+    try:
+        parse(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _is_clock_time(value: str) -> bool:
     hours, _, minutes = value.partition(":")
     return hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60
@@ -234,6 +244,8 @@ class Settings:
             participant_idle_minutes=_env_int("PARTICIPANT_IDLE_MINUTES", 12 * 60),
             max_content_length=_env_int("MAX_CONTENT_LENGTH", 256 * 1024),
             proxy_count=_env_int("PROXY_COUNT", 0),
+            signin_limit_account=os.environ.get("SIGNIN_LIMIT_ACCOUNT") or cls.signin_limit_account,
+            signin_limit_ip=os.environ.get("SIGNIN_LIMIT_IP") or cls.signin_limit_ip,
             flag_escalation_minutes=_env_int("FLAG_ESCALATION_MINUTES", 120),
             checklist_open_hours=_env_int("CHECKLIST_OPEN_HOURS", 48),
             content_root=os.environ.get("CONTENT_ROOT") or cls.content_root,
@@ -248,6 +260,12 @@ class Settings:
             )
         if not self.data_keys:
             raise ConfigError("DATA_KEYS must hold at least one key.")
+        for name, value in (
+            ("SIGNIN_LIMIT_ACCOUNT", self.signin_limit_account),
+            ("SIGNIN_LIMIT_IP", self.signin_limit_ip),
+        ):
+            if not _is_limit(value):
+                raise ConfigError(f"{name} must read like '5 per 15 minutes', got {value!r}")
         self.alerts.validate()
         for locale in self.locales:
             lines = self.lines_for(locale)

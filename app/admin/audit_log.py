@@ -25,7 +25,6 @@ KIND_LABELS = {
     security_events.SIGN_IN_UNAVAILABLE: _l("Sign-in limiter unavailable"),
     security_events.CSRF_REFUSED: _l("Form refused (expired or from elsewhere)"),
     security_events.FORBIDDEN: _l("Page refused (403)"),
-    security_events.ROLE_CHANGED: _l("Role changed"),
     security_events.MEMBERSHIP_ADDED: _l("Joined a cohort"),
     security_events.STAFF_REMOVED: _l("Removed from a cohort's team"),
     security_events.PARTICIPANT_WITHDRAWN: _l("Withdrawn from a cohort"),

@@ -34,13 +34,19 @@ def new_participant(live_server, name: str) -> tuple[str, int]:
         cohort = db.exec(select(Cohort)).first()
         group = db.exec(select(SmallGroup).where(SmallGroup.cohort_id == cohort.id)).first()
         person = User(
-            email=email, display_name=name, password_hash=hash_password(PASSWORD), role="participant"
+            email=email,
+            display_name=name,
+            password_hash=hash_password(PASSWORD),
+            role="participant",
         )
         db.add(person)
         db.flush()
         db.add(
             Membership(
-                user_id=person.id, cohort_id=cohort.id, small_group_id=group.id, role=Role.participant
+                user_id=person.id,
+                cohort_id=cohort.id,
+                small_group_id=group.id,
+                role=Role.participant,
             )
         )
         db.commit()
@@ -103,8 +109,10 @@ def test_a_forgotten_password_is_reset_through_the_mail_page_in_french(pages, li
     mailroom = pages.page(**DESKTOP)
     sign_in(mailroom, ADMIN, DEMO_PASSWORD, audit=False)
     mailroom.goto("/dev/mail")
-    message = mailroom.locator("article, li, section").filter(has_text=email).filter(
-        has_text="choisir un nouveau mot de passe"
+    message = (
+        mailroom.locator("article, li, section")
+        .filter(has_text=email)
+        .filter(has_text="choisir un nouveau mot de passe")
     )
     expect(message.first).to_be_visible()
     found = re.search(r"https?://\S+(/password/reset\?token=[\w-]+)", message.first.inner_text())
