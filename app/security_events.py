@@ -1,6 +1,6 @@
 """Security events: one structured log line and one audit row for each, never personal content.
 
-Failed and refused sign-ins, lockouts, CSRF refusals, 403s, membership changes,
+Sign-ins, failed and refused ones, lockouts, CSRF refusals, 403s, membership changes,
 deactivations, withdrawals, password resets, exports and second-factor changes all come
 through `record`. The log line is JSON; people appear in it only as keyed hashes (HMAC with a
 key derived from SECRET_KEY), so the lines can be shipped to a log service without telling
@@ -25,6 +25,7 @@ from app.models import User, utcnow
 
 log = logging.getLogger("tend.security")
 
+SIGNED_IN = "signed_in"
 SIGN_IN_FAILED = "sign_in_failed"
 SIGN_IN_REFUSED = "sign_in_refused"  # while a delay after failures is running
 SIGN_IN_LOCKED = "sign_in_locked"  # a failure that started a delay
@@ -35,6 +36,7 @@ MEMBERSHIP_ADDED = "membership_added"
 STAFF_REMOVED = "staff_removed_from_cohort"
 PARTICIPANT_WITHDRAWN = "participant_withdrawn"
 ACCOUNT_CLOSED = "account_closed"
+SIGNED_OUT_BY_ADMINISTRATOR = "signed_out_by_administrator"
 DEACTIVATED = "account_deactivated"
 REACTIVATED = "account_reactivated"
 RESET_REQUESTED = "password_reset_requested"
@@ -46,6 +48,7 @@ SECOND_FACTOR_CHANGED = "second_factor_changed"
 
 # Every kind, for the audit view's filter.
 KINDS = (
+    SIGNED_IN,
     SIGN_IN_FAILED,
     SIGN_IN_REFUSED,
     SIGN_IN_LOCKED,
@@ -56,6 +59,7 @@ KINDS = (
     STAFF_REMOVED,
     PARTICIPANT_WITHDRAWN,
     ACCOUNT_CLOSED,
+    SIGNED_OUT_BY_ADMINISTRATOR,
     DEACTIVATED,
     REACTIVATED,
     RESET_REQUESTED,

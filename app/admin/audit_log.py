@@ -37,7 +37,8 @@ KIND_LABELS = {
     security_events.RESET_REFUSED: _l("Reset link refused"),
     security_events.EXPORTED: _l("Data exported"),
     security_events.SECOND_FACTOR_CHANGED: _l("Second factor changed"),
-    "signed_in": _l("Signed in"),
+    security_events.SIGNED_IN: _l("Signed in"),
+    security_events.SIGNED_OUT_BY_ADMINISTRATOR: _l("Signed out everywhere by an administrator"),
     "signed_out_everywhere": _l("Signed out everywhere"),
     "password_changed": _l("Password changed"),
 }

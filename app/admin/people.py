@@ -165,6 +165,18 @@ def deactivate(user_id: int):
     return redirect(url_for("admin.person", user_id=person.id), code=303)
 
 
+@bp.route("/people/<int:user_id>/sign-out", methods=["POST"])
+@require_roles(Role.admin)
+def sign_out_everywhere(user_id: int):
+    """End every sign-in session of the person; the account stays open."""
+    person = _person(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    lifecycle.sign_out_everywhere(db.session(), current_user, person)
+    flash(_("%(name)s is signed out on every device.", name=person.display_name), "success")
+    return redirect(url_for("admin.person", user_id=person.id), code=303)
+
+
 @bp.route("/people/<int:user_id>/reactivate", methods=["POST"])
 @require_roles(Role.admin)
 def reactivate(user_id: int):

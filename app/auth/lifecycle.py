@@ -38,6 +38,14 @@ def deactivate(db: Session, actor: User, person: User) -> None:
     end_all_sessions(db, person)  # commits
 
 
+def sign_out_everywhere(db: Session, actor: User, person: User) -> None:
+    """A lost phone, a shared computer left signed in: every session ends, the account stays."""
+    security_events.record(
+        db, security_events.SIGNED_OUT_BY_ADMINISTRATOR, actor=actor, subject=person
+    )
+    end_all_sessions(db, person)  # commits
+
+
 def reactivate(db: Session, actor: User, person: User) -> None:
     if person.active or erasure.is_erased(person):
         return  # an erased account has nothing to come back to

@@ -78,7 +78,7 @@ def start_session(
             shared_device=shared_device,
         )
     )
-    audit.record(db, user, "signed_in", subject=user)
+    security_events.record(db, security_events.SIGNED_IN, actor=user, subject=user)
     db.commit()
     user.bind_signin_token(token)
     return token

@@ -165,6 +165,12 @@ def test_every_new_page_is_axe_clean(pages, live_server, locale, width):
     ):
         admin.goto(path)
         check_page(admin)
+    # The one-time link an administrator hands over: shown once, wrapped on a phone.
+    admin.goto(f"/admin/people/{person_id}")
+    admin.locator(f"form[action='/admin/people/{person_id}/reset-link'] button").click()
+    expect(admin.locator(".reset-link code")).to_contain_text("/password/reset?token=")
+    check_page(admin)
+    assert admin.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
     participant = pages.page(**options)
     sign_in_any(participant, email, PASSWORD)

@@ -74,6 +74,7 @@ MATRIX = {
     ("admin.person", "GET"): row(TO_SIGN_IN, 403, 403, 403, 403, 200),
     ("admin.deactivate", "POST"): row(TO_SIGN_IN, 403, 403, 403, 403, 303),
     ("admin.reactivate", "POST"): row(TO_SIGN_IN, 403, 403, 403, 403, 303),
+    ("admin.sign_out_everywhere", "POST"): row(TO_SIGN_IN, 403, 403, 403, 403, 303),
     ("admin.issue_reset_link", "POST"): row(TO_SIGN_IN, 403, 403, 403, 403, 200),
     ("admin.audit_log", "GET"): row(TO_SIGN_IN, 403, 403, 403, 403, 200),
     # Leaving a cohort: its facilitators and admins decide (a withdrawal needs its data choice).

@@ -156,6 +156,19 @@ def test_a_deactivated_account_cannot_sign_in_and_gets_the_usual_message(app, cl
     assert "do not match" in response.get_data(as_text=True)
 
 
+def test_an_administrator_signs_a_person_out_everywhere_and_the_account_stays(
+    app, client, db, world
+):
+    phone = signed_in(app, world.facilitator)
+    sign_in(client, world.admin)
+    assert post(client, f"/admin/people/{world.facilitator.id}/sign-out").status_code == 303
+    assert lands_on_sign_in(phone)
+    db.refresh(world.facilitator)
+    assert world.facilitator.active
+    assert "signed_out_by_administrator" in actions(db, world.facilitator.id)
+    sign_in(app.test_client(), world.facilitator)
+
+
 def test_reactivating_lets_the_person_sign_in_again(app, client, db, world):
     sign_in(client, world.admin)
     post(client, f"/admin/people/{world.participant.id}/deactivate")

@@ -40,6 +40,13 @@ def no_personal_content(line: dict, *people) -> None:
     assert "127.0.0.1" not in text
 
 
+def test_a_successful_sign_in_is_a_log_line_and_an_audit_row(client, db, world, lines):
+    sign_in(client, world.participant)
+    [line] = [x for x in lines() if x["event"] == "signed_in"]
+    no_personal_content(line, world.participant)
+    assert "signed_in" in kinds(db)
+
+
 def test_a_failed_sign_in_is_a_hashed_log_line_and_an_audit_row(client, db, world, lines):
     post(client, "/signin", {"email": world.participant.email, "password": WRONG})
     [line] = [x for x in lines() if x["event"] == "sign_in_failed"]
