@@ -16,6 +16,18 @@ from app.extensions import babel, compress, csrf, htmx, limiter, login_manager, 
 from app.i18n import select_locale, select_timezone
 
 
+def _limiter_storage_options(uri: str) -> dict:
+    """A store that is down must fail fast and visibly: errors come wrapped (so sign-in can
+    answer 503 "try again in a minute"), after one second at most, with no retry loop."""
+    options: dict = {"wrap_exceptions": True}
+    if uri.startswith(("redis", "rediss", "valkey")):
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        options.update(socket_connect_timeout=1, socket_timeout=1, retry=Retry(NoBackoff(), 0))
+    return options
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app from the environment; test_config overrides Settings fields by name."""
     settings = Settings.from_env()
@@ -47,9 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
         BABEL_DEFAULT_LOCALE=settings.default_locale,
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
-        # Redis away (restarting, unreachable): sign-in would answer 500 to everyone. Limits
-        # are counted in each process's memory until it answers again.
-        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_STORAGE_OPTIONS=_limiter_storage_options(settings.ratelimit_storage_uri),
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_KEY_PREFIX="tend",
         SEND_FILE_MAX_AGE_DEFAULT=timedelta(hours=1),
@@ -108,6 +118,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         navigation,
         notifications,
         security,
+        security_events,
         static_files,
     )
     from app.admin import bp as admin_bp
@@ -148,6 +159,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     security.init_app(app)
+    security_events.redact_tokens_in_request_logs()
     static_files.init_app(app)
     navigation.init_app(app)
     formatting.init_app(app)

@@ -18,6 +18,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.sign_in",
         "auth.enrol",
         "auth.quick_exit",
+        "auth.forgot_password",
+        "auth.reset_password",
         "core.healthz",
         "core.help_page",
         "core.switch_language",

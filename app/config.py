@@ -213,6 +213,16 @@ class AlertSettings:
             raise ConfigError("FLAG_DIGEST_TIME must be a time of day such as 08:00.")
 
 
+def _is_limit(value: str) -> bool:
+    from limits import parse
+
+    try:
+        parse(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _is_clock_time(value: str) -> bool:
     hours, _, minutes = value.partition(":")
     return hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60
@@ -289,6 +299,8 @@ class Settings:
             max_content_length=_env_int("MAX_CONTENT_LENGTH", 256 * 1024),
             proxy_count=_env_int("PROXY_COUNT", 0),
             hsts_preload=os.environ.get("HSTS_PRELOAD", "").strip().lower() in ("1", "on", "true"),
+            signin_limit_account=os.environ.get("SIGNIN_LIMIT_ACCOUNT") or cls.signin_limit_account,
+            signin_limit_ip=os.environ.get("SIGNIN_LIMIT_IP") or cls.signin_limit_ip,
             flag_escalation_minutes=_env_int("FLAG_ESCALATION_MINUTES", 120),
             checklist_open_hours=_env_int("CHECKLIST_OPEN_HOURS", 48),
             second_factor_required=_env_flag("SECOND_FACTOR_REQUIRED"),
@@ -310,6 +322,12 @@ class Settings:
                 "SECOND_FACTOR_REQUIRED cannot be false in production: staff read many "
                 "people's mental-health data and must sign in with a second factor."
             )
+        for name, value in (
+            ("SIGNIN_LIMIT_ACCOUNT", self.signin_limit_account),
+            ("SIGNIN_LIMIT_IP", self.signin_limit_ip),
+        ):
+            if not _is_limit(value):
+                raise ConfigError(f"{name} must read like '5 per 15 minutes', got {value!r}")
         self.alerts.validate()
         for locale in self.locales:
             lines = self.lines_for(locale)

@@ -9,15 +9,20 @@ from datetime import UTC, datetime
 from flask import Flask, g, render_template, request
 from flask_babel import format_timedelta, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from limits.errors import StorageError
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import (
+    Forbidden,
     HTTPException,
     InternalServerError,
     MethodNotAllowed,
     ServiceUnavailable,
 )
 
+from app import db, security_events
+from app.auth.throttle import LimiterUnavailable
 from app.extensions import limiter, login_manager
 from app.i18n import set_page_language
 
@@ -52,6 +57,13 @@ MESSAGES = {
         _l("Something went wrong on our side"),
         _l("It is not your fault. Please try again in a little while."),
     ),
+    "limiter": (
+        _l("Please try again in a minute"),
+        _l(
+            "Signing in is paused for a moment while Tend checks a part of itself that keeps "
+            "accounts safe. Nothing you did caused this. Please try again in a minute."
+        ),
+    ),
     503: (
         _l("Tend is resting for a moment"),
         _l("We cannot reach our database right now. Please try again shortly."),
@@ -77,7 +89,18 @@ def _let_go_of_the_failed_transaction() -> None:
             session.rollback()
 
 
-def render_error(code: int, message=None):
+def _refusal_event(kind: str) -> None:
+    """A refused request changes nothing: what its view had pending is rolled back, and the
+    event is written on its own."""
+    try:
+        db.session().rollback()
+        user = current_user if current_user.is_authenticated else None
+        security_events.record(None, kind, actor=user.id if user else None)
+    except Exception:
+        log.exception("security event %s could not be recorded", kind)
+
+
+def render_error(code: int, message=None, *, title=None):
     if code == ServiceUnavailable.code:
         # The layout asks who is signed in; with the database down that would fail again.
         g._login_user = login_manager.anonymous_user()
@@ -86,7 +109,8 @@ def render_error(code: int, message=None):
         # Refused before the page language was set (CSRF, body too large, database down
         # while loading the person): <html lang dir> still needs it.
         set_page_language(str(get_locale()))
-    title, default_message = MESSAGES.get(code, MESSAGES[500])
+    default_title, default_message = MESSAGES.get(code, MESSAGES[500])
+    title = title or default_title
     retry_in = _retry_hint() if code == 429 else None
     response = render_template(
         "errors/error.html",
@@ -103,8 +127,20 @@ def render_error(code: int, message=None):
 
 
 def init_app(app: Flask) -> None:
+    @app.errorhandler(LimiterUnavailable)
+    @app.errorhandler(StorageError)
+    def limiter_unavailable(_error):
+        # Guesses must not go unchecked while the store of failed attempts is away; a clear
+        # page and Retry-After instead of the generic 500. The store recovers by itself.
+        log.error("sign-in limiter storage unavailable")
+        _refusal_event(security_events.SIGN_IN_UNAVAILABLE)
+        title, message = MESSAGES["limiter"]
+        response, code, headers = render_error(ServiceUnavailable.code, message, title=title)
+        return response, code, {**headers, "Retry-After": "60"}
+
     @app.errorhandler(CSRFError)
     def csrf_refused(_error):
+        _refusal_event(security_events.CSRF_REFUSED)
         return render_error(
             400,
             _l(
@@ -115,6 +151,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.code == Forbidden.code:
+            _refusal_event(security_events.FORBIDDEN)
         body, code, headers = render_error(error.code or 500)
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
             # RFC 9110: a 405 names the methods the address accepts.

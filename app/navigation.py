@@ -34,7 +34,7 @@ NAV = [
     ("exercises.library", _l("Settle"), "wind", {Role.participant}),
     ("journal.entries", _l("Journal"), "notebook-pen", {Role.participant}),
     ("admin.new_cohort", _l("New cohort"), "plus", {Role.admin}),
-    ("admin.people", _l("Team"), "users", {Role.admin}),
+    ("admin.people", _l("People"), "users", {Role.admin}),
     ("questionnaires.index", _l("Check-ins"), "clipboard-list", {Role.participant}),
     ("core.help_page", _l("Help"), "life-buoy", STAFF),
     ("auth.account", _l("Account"), "user-round", None),

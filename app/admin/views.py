@@ -1,18 +1,17 @@
-"""Cohort creation and the staff list, for administrators."""
+"""Cohort creation, for administrators (people: app/admin/people.py)."""
 
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import select
 
 from app import audit, content, db
 from app.access import require_roles
 from app.admin import bp
 from app.admin.forms import CohortForm
 from app.i18n import LANGUAGE_NAMES
-from app.models import STAFF_ROLES, Cohort, Role, SmallGroup, User
+from app.models import Cohort, Role, SmallGroup
 
 
 @bp.route("/cohorts/new", methods=["GET", "POST"])
@@ -48,13 +47,3 @@ def new_cohort():
         return redirect(url_for("facilitator.cohort_overview", cohort_id=cohort.id), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("admin/new_cohort.html", form=form), status
-
-
-@bp.route("/people")
-@require_roles(Role.admin)
-def people():
-    """The program team's accounts (participants are seen through their cohort)."""
-    staff = db.session().exec(
-        select(User).where(User.role.in_([str(r) for r in STAFF_ROLES])).order_by(User.display_name)
-    )
-    return render_template("admin/people.html", staff=list(staff))

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import Email, InputRequired, Length, ValidationError
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from app.auth.passwords import MAX_LENGTH, PasswordProblem, check_new_password
 from app.text_input import one_line
@@ -95,3 +102,56 @@ class ChangePasswordForm(FlaskForm, NewPasswordMixin):
 
 class ConfirmForm(FlaskForm):
     """A button that changes something: only the CSRF token travels."""
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("Email"),
+        validators=[InputRequired(_l("Please enter your email.")), Length(max=254)],
+        render_kw={"autocomplete": "username", "inputmode": "email", "autocapitalize": "none"},
+    )
+
+
+class ResetPasswordForm(FlaskForm, NewPasswordMixin):
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(_l("Please choose a new password."))],
+        render_kw={"autocomplete": "new-password", "minlength": 10},
+    )
+
+    def validate_new_password(self, field):
+        self.check_password_rules(field.data)
+
+
+DATA_CHOICES = [
+    ("keep", _l("Keep my data for the program's records")),
+    ("delete", _l("Delete my data")),
+]
+
+
+class DataChoiceMixin:
+    """What happens to a participant's data when they leave: kept or deleted, and why."""
+
+    def validate_export_offered(self, field):
+        if self.data_choice.data == "delete" and not field.data:
+            raise ValidationError(
+                _l("Before deleting, please confirm the journal export was offered.")
+            )
+
+
+class CloseAccountForm(FlaskForm, DataChoiceMixin):
+    password = PasswordField(
+        _l("Your password, to confirm it is you"),
+        validators=[InputRequired(_l("Please enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    data_choice = RadioField(
+        _l("What should happen to what you wrote and answered?"),
+        choices=DATA_CHOICES,
+        validators=[InputRequired(_l("Please choose what happens to your data."))],
+    )
+    export_offered = BooleanField(_l("I have saved my journal export, or I do not want it"))
+    reason = TextAreaField(
+        _l("Anything you would like the team to know (optional)"),
+        validators=[Optional(), Length(max=1000)],
+    )

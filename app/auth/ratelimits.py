@@ -1,13 +1,11 @@
-"""Sign-in rate limits: per account and per address, shared through Redis when configured."""
+"""The sign-in settings: free failures per account and per address (see app/auth/throttle.py),
+and the plain limit on enrolment posts per address."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, request
-
-from app.auth.services import normalise_email
-from app.crypto import token_hash
+from flask import current_app
 
 
 @dataclass(frozen=True)
@@ -19,9 +17,3 @@ class SignInLimits:
 def signin_limits() -> SignInLimits:
     settings = current_app.config["TEND"]
     return SignInLimits(per_account=settings.signin_limit_account, per_ip=settings.signin_limit_ip)
-
-
-def account_key() -> str:
-    # Hashed so that the limiter's storage (Redis) never holds an email address.
-    email = normalise_email(request.form.get("email", ""))
-    return "account:" + token_hash(email)[:32]

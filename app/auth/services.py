@@ -10,7 +10,7 @@ from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select, update
 
-from app import audit
+from app import audit, security_events
 from app.auth.passwords import (
     check_new_password,
     hash_password,
@@ -93,7 +93,9 @@ def start_session(
             second_factor=second_factor,
         )
     )
-    audit.record(db, user, "signed_in", subject=user, object_type=second_factor)
+    security_events.record(
+        db, security_events.SIGNED_IN, actor=user, subject=user, detail=second_factor
+    )
     db.commit()
     user.bind_signin_token(token)
     return token
@@ -159,8 +161,12 @@ def end_all_sessions(db: Session, user: User, *, keep_token: str | None = None) 
 # ---- sign-in and passwords ------------------------------------------------------------
 
 
+def find_account(db: Session, email: str) -> User | None:
+    return db.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
 def authenticate(db: Session, email: str, password: str) -> User | None:
-    user = db.exec(select(User).where(User.email == normalise_email(email))).first()
+    user = find_account(db, email)
     if user is None or not user.active:
         spend_verification_time(password)
         return None
@@ -316,6 +322,14 @@ def enrol(db: Session, *, code: str, display_name: str, email: str, password: st
             )
         )
         audit.record(db, user, "enrolled", subject=user, cohort_id=invite.cohort_id)
+        security_events.record(
+            db,
+            security_events.MEMBERSHIP_ADDED,
+            actor=invite.created_by_id,
+            subject=user,
+            cohort_id=invite.cohort_id,
+            detail=invite.role,
+        )
         db.commit()
     except IntegrityError as exc:
         db.rollback()

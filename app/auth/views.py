@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Response,
+    abort,
     current_app,
     flash,
     g,
@@ -13,16 +14,25 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app import db
-from app.auth import bp, services
-from app.auth.forms import PASSWORD_MESSAGES, ChangePasswordForm, ConfirmForm, EnrolForm, SignInForm
-from app.auth.passwords import PasswordProblem
+from app import db, security_events
+from app.auth import bp, lifecycle, services, throttle
+from app.auth.forms import (
+    PASSWORD_MESSAGES,
+    ChangePasswordForm,
+    CloseAccountForm,
+    ConfirmForm,
+    EnrolForm,
+    SignInForm,
+)
+from app.auth.passwords import PasswordProblem, verify_password
 from app.auth.policy import session_policy
-from app.auth.ratelimits import account_key, signin_limits
+from app.auth.ratelimits import signin_limits
 from app.extensions import csrf, limiter
+from app.models import Role
 from app.second_factor import pending
 from app.second_factor.state import has_second_factor, second_factor_state
 
@@ -53,25 +63,53 @@ def finish_sign_in(user, *, shared_device: bool, second_factor: str | None):
 
 
 @bp.route("/signin", methods=["GET", "POST"])
-@limiter.limit(lambda: signin_limits().per_ip, methods=["POST"])
-@limiter.limit(lambda: signin_limits().per_account, key_func=account_key, methods=["POST"])
 def sign_in():
-    """Sign in with email and password."""
+    """Sign in with email and password; only failures count toward a wait."""
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = services.authenticate(db.session(), form.email.data, form.password.data)
+        email = form.email.data
+        verdict = throttle.check(email)
+        if not verdict.allowed:
+            security_events.record(None, security_events.SIGN_IN_REFUSED, account=email)
+            return _waiting_page(verdict.wait_seconds)
+        user = services.authenticate(db.session(), email, form.password.data)
         if user is not None:
+            throttle.succeeded(email)
             if has_second_factor(db.session(), user):
                 # The password alone opens nothing: the second factor comes first.
                 pending.begin(user, shared_device=form.shared_device.data)
                 return redirect(url_for("second_factor.challenge"), code=303)
             return finish_sign_in(user, shared_device=form.shared_device.data, second_factor=None)
+        _record_failure(email)
         # One message for an unknown email and a wrong password: no account oracle.
         form.password.errors.append(_("That email and password do not match. Please try again."))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/sign_in.html", form=form), status
+
+
+def _record_failure(email: str) -> None:
+    found = services.find_account(db.session(), email)
+    who = {"subject": found} if found is not None else {"account": email}
+    security_events.record(None, security_events.SIGN_IN_FAILED, **who)
+    verdict = throttle.failed(email)
+    if not verdict.allowed:
+        security_events.record(None, security_events.SIGN_IN_LOCKED, **who)
+
+
+def _waiting_page(seconds: int):
+    response = render_template(
+        "errors/error.html",
+        code=429,
+        title=_("Let's pause for a moment"),
+        message=_(
+            "There were several sign-in attempts that did not match, so Tend waits a little "
+            "before the next one. This protects your account."
+        ),
+        retry_in=format_timedelta(seconds, threshold=1.1, add_direction=True),
+    )
+    return response, 429, {"Retry-After": str(seconds)}
 
 
 @bp.route("/enrol", methods=["GET", "POST"])
@@ -213,3 +251,44 @@ def _device_context():
         "shared_device": bool(signin and signin.shared_device),
         "quick_exit_url": current_app.config["TEND"].quick_exit_url,
     }
+
+
+def _own_participation(user):
+    from app.access import participant_membership
+
+    return participant_membership(db.session(), user) if user.role == Role.participant else None
+
+
+@bp.route("/account/close", methods=["GET", "POST"])
+def close_account():
+    """A participant closes their own account: keep or delete their data, after confirming."""
+    membership = _own_participation(current_user)
+    if membership is None:
+        abort(404)
+    form = CloseAccountForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.password.data):
+            form.password.errors.append(_("That is not your password."))
+        else:
+            session_db = db.session()
+            person = current_user._get_current_object()
+            # Every cohort they are in: closing the account leaves them all.
+            while membership is not None:
+                lifecycle.withdraw(
+                    session_db,
+                    person,
+                    membership,
+                    data_choice=form.data_choice.data,
+                    reason=form.reason.data,
+                    own_account=True,
+                )
+                membership = _own_participation(person)
+            logout_user()
+            session.clear()
+            flash(
+                _("Your account is closed. Thank you for the time you spent with the group."),
+                "info",
+            )
+            return redirect(url_for("auth.sign_in"), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/close_account.html", form=form), status

@@ -8,6 +8,7 @@ from flask import Response, current_app, redirect, render_template, request, ses
 from flask_login import current_user
 
 from app import db
+from app.auth import throttle
 from app.core import bp
 from app.core.services import crisis_lines
 from app.i18n import normalise
@@ -15,10 +16,16 @@ from app.i18n import normalise
 
 @bp.route("/healthz")
 def healthz():
-    """Answer 200 when the database answers, 503 otherwise (for load balancers)."""
-    if db.database_answers():
-        return Response("ok", mimetype="text/plain")
-    return Response("database unavailable", status=503, mimetype="text/plain")
+    """Answer 200 when the database answers, 503 otherwise (for load balancers).
+
+    A limiter store (Redis) that does not answer leaves everything but sign-in working, so it
+    is reported on a second line (for monitoring) without taking the instance out of the
+    pool; a healthy instance answers exactly "ok", as before."""
+    if not db.database_answers():
+        return Response("database unavailable", status=503, mimetype="text/plain")
+    if not throttle.healthy():
+        return Response("ok\nlimiter: degraded", mimetype="text/plain")
+    return Response("ok", mimetype="text/plain")
 
 
 @bp.route("/help")

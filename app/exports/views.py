@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from flask import Response, g, render_template, stream_with_context
 from flask_login import current_user
 
-from app import access, audit, content, db
+from app import access, audit, content, db, security_events
 from app.access import require_roles
 from app.exports import bp, fhir, redcap, source
 from app.models import Cohort, Role
@@ -31,6 +31,9 @@ def _download(
         cohort_id=cohort.id,
         object_type="cohort",
         object_id=cohort.id,
+    )
+    security_events.record(
+        session, security_events.EXPORTED, actor=current_user, cohort_id=cohort.id, detail=action
     )
     session.commit()
     response = Response(stream_with_context(body()), mimetype=mimetype)

@@ -14,6 +14,7 @@ def describe_flag(flag) -> str:
 
 from app.facilitator import (  # noqa: E402, F401
     clinician_reviews,
+    departures,
     outcomes,
     program_content,
     reflections,

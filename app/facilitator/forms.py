@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from app.auth.forms import DataChoiceMixin
 from app.models import Role
 
 ROLE_LABELS = {
@@ -62,3 +63,22 @@ class InviteForm(FlaskForm):
 class BundleForm(FlaskForm):
     bundle_id = SelectField(_l("Program content"))
     allow_previews = BooleanField(_l("Let participants read weeks ahead"))
+
+
+class WithdrawForm(FlaskForm, DataChoiceMixin):
+    """Withdrawing a participant: what their consents and they themselves asked for."""
+
+    data_choice = RadioField(
+        _l("What happens to what they wrote and answered?"),
+        choices=[
+            ("keep", _l("Keep it for the program's records")),
+            ("delete", _l("Delete it")),
+        ],
+        validators=[InputRequired(_l("Please choose what happens to their data."))],
+    )
+    export_offered = BooleanField(_l("They were offered their journal export"))
+    reason = TextAreaField(
+        _l("Reason (optional)"),
+        description=_l("Kept encrypted with the withdrawal. Leave it empty if unsure."),
+        validators=[Optional(), Length(max=1000)],
+    )

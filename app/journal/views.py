@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app import content, db
+from app import content, db, security_events
 from app.access import require_roles
 from app.journal import bp, choices, services
 from app.journal.export import export_json, export_zip
@@ -337,6 +337,7 @@ def group():
 @require_roles(Role.participant)
 def export_markdown():
     """All your entries as Markdown files in a zip, plus the same as JSON."""
+    _record_export("journal_zip")
     return export_zip(services.all_entries(db.session(), current_user))
 
 
@@ -344,7 +345,19 @@ def export_markdown():
 @require_roles(Role.participant)
 def export_as_json():
     """All your entries as JSON."""
+    _record_export("journal_json")
     return export_json(services.all_entries(db.session(), current_user))
+
+
+def _record_export(detail: str) -> None:
+    security_events.record(
+        db.session(),
+        security_events.EXPORTED,
+        actor=current_user,
+        subject=current_user,
+        detail=detail,
+        commit=True,
+    )
 
 
 def _save_from_form(form: EntryForm, found, saved_message: str):

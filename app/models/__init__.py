@@ -4,6 +4,7 @@ A new area gets its own module here and one import line below, so Alembic's auto
 (which imports this package) sees every table.
 """
 
+from app.models.accounts import DataChoice, PasswordReset, Withdrawal
 from app.models.activities import ExerciseRecord, PracticeRecord
 from app.models.base import utcnow, when_column
 from app.models.cohorts import Cohort, MedicineSession, Membership, SmallGroup
@@ -35,6 +36,7 @@ __all__ = [
     "Attendance",
     "AuditEvent",
     "CalendarFeed",
+    "DataChoice",
     "ChecklistSubmission",
     "ClinicianReview",
     "Cohort",
@@ -51,6 +53,7 @@ __all__ = [
     "Membership",
     "Notification",
     "Passkey",
+    "PasswordReset",
     "PracticeRecord",
     "PushDevice",
     "QuestionnaireResponse",
@@ -65,6 +68,7 @@ __all__ = [
     "StudyCode",
     "TotpFactor",
     "User",
+    "Withdrawal",
     "utcnow",
     "when_column",
 ]

@@ -134,9 +134,15 @@ class Deliverer:
 
     # ---- sending --------------------------------------------------------------------
 
-    def _locale(self, db: Session, row: Notification, user: User | None) -> str:
+    def _locale(
+        self, db: Session, row: Notification, user: User | None, asked_in: str | None = None
+    ) -> str:
         if user is not None and user.preferred_locale in self.settings.locales:
             return user.preferred_locale
+        # A message someone asked for themselves (a password reset) carries the language of
+        # the page they asked on: the best guess for a person who chose none.
+        if asked_in in self.settings.locales:
+            return asked_in
         cohort = db.get(Cohort, row.cohort_id) if row.cohort_id else None
         if cohort is not None and cohort.default_locale in self.settings.locales:
             return cohort.default_locale
@@ -146,7 +152,8 @@ class Deliverer:
         user = db.get(User, row.user_id) if row.user_id else None
         if row.user_id and (user is None or not user.active):
             raise Permanent("recipient inactive")
-        message = messages.render(row.kind, context, self._locale(db, row, user))
+        locale = self._locale(db, row, user, context.get("asked_in_locale"))
+        message = messages.render(row.kind, context, locale)
         if row.channel == EMAIL:
             self._send_email(row, user, message)
         elif row.channel == PUSH:

@@ -140,7 +140,7 @@ def test_facilitator_invites_and_newcomer_enrols(pages, javascript: bool):
 
     page.get_by_role("link", name=COHORT).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(COHORT)
-    expect(page.get_by_role("cell", name="Jordan")).to_be_visible()
+    expect(page.get_by_role("cell", name="Jordan", exact=True)).to_be_visible()
     check_page(page)
 
     page.get_by_role("link", name="Invites", exact=True).click()

@@ -154,3 +154,19 @@ def test_development_mail_links_point_at_the_local_server(monkeypatch):
     monkeypatch.delenv("BASE_URL", raising=False)
     monkeypatch.setenv("PORT", "5123")
     assert Settings.from_env().alerts.base_url == "http://127.0.0.1:5123"
+
+
+def test_sign_in_limits_are_read_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SIGNIN_LIMIT_ACCOUNT", "3 per 10 minutes")
+    monkeypatch.setenv("SIGNIN_LIMIT_IP", "50 per hour")
+    settings = Settings.from_env()
+    assert (settings.signin_limit_account, settings.signin_limit_ip) == (
+        "3 per 10 minutes",
+        "50 per hour",
+    )
+
+
+def test_an_unreadable_sign_in_limit_refuses_to_start(monkeypatch):
+    monkeypatch.setenv("SIGNIN_LIMIT_ACCOUNT", "five tries")
+    with pytest.raises(ConfigError, match="SIGNIN_LIMIT_ACCOUNT"):
+        Settings.from_env().validate()

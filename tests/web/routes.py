@@ -45,7 +45,7 @@ def route_url(application: Flask, endpoint: str, world, invite, **overrides) -> 
         "change_id": 999_999,
         "day": "2026-01-05",
         "passkey_id": 999_999,
-        "user_id": world.participant.id,
+        "user_id": world.same_group.id,  # a participant of the world's cohort, not signed in
         **overrides,
     }
     rule = next(application.url_map.iter_rules(endpoint))

@@ -72,6 +72,15 @@ MATRIX = {
     ("auth.sign_out", "POST"): everyone(TO_SIGN_IN),
     ("auth.sign_out_everywhere", "POST"): everyone(TO_SIGN_IN),
     ("auth.account", "GET"): signed_in_only(200),
+    # A forgotten password: open to everyone signed out; a reset link's page answers anyone
+    # (without a valid link it explains, and a post is refused).
+    ("auth.forgot_password", "GET"): {**everyone(TO_HOME), "signed_out": 200},
+    ("auth.forgot_password", "POST"): {**everyone(TO_HOME), "signed_out": 422},
+    ("auth.reset_password", "GET"): everyone(200),
+    ("auth.reset_password", "POST"): everyone(422),
+    # Closing one's own account is for participants; nobody else has one to close here.
+    ("auth.close_account", "GET"): row(TO_SIGN_IN, 200, 404, 404, 404, 404),
+    ("auth.close_account", "POST"): row(TO_SIGN_IN, 422, 404, 404, 404, 404),
     ("auth.change_password", "POST"): signed_in_only(422),
     ("home.index", "GET"): signed_in_only(200),
     # The second-factor step is open only between the password and the factor: to anyone
@@ -100,6 +109,16 @@ MATRIX = {
     ("admin.new_cohort", "GET"): row(TO_SIGN_IN, 403, 403, 403, 403, 200),
     ("admin.new_cohort", "POST"): row(TO_SIGN_IN, 403, 403, 403, 403, 422),
     ("admin.people", "GET"): row(TO_SIGN_IN, 403, 403, 403, 403, 200),
+    ("admin.people", "POST"): row(TO_SIGN_IN, 403, 403, 403, 403, 200),
+    ("admin.person", "GET"): row(TO_SIGN_IN, 403, 403, 403, 403, 200),
+    ("admin.deactivate", "POST"): row(TO_SIGN_IN, 403, 403, 403, 403, 303),
+    ("admin.reactivate", "POST"): row(TO_SIGN_IN, 403, 403, 403, 403, 303),
+    ("admin.sign_out_everywhere", "POST"): row(TO_SIGN_IN, 403, 403, 403, 403, 303),
+    ("admin.issue_reset_link", "POST"): row(TO_SIGN_IN, 403, 403, 403, 403, 200),
+    ("admin.audit_log", "GET"): row(TO_SIGN_IN, 403, 403, 403, 403, 200),
+    # Leaving a cohort: its facilitators and admins decide (a withdrawal needs its data choice).
+    ("facilitator.leave_cohort", "GET"): row(TO_SIGN_IN, 403, 200, 403, 403, 200),
+    ("facilitator.leave_cohort", "POST"): row(TO_SIGN_IN, 403, 422, 403, 403, 422),
     # Content for the team: medical leads read, only facilitators and admins change.
     ("facilitator.cohort_content", "GET"): row(TO_SIGN_IN, 403, 200, 403, 200, 200),
     ("facilitator.cohort_content", "POST"): row(TO_SIGN_IN, 403, 303, 403, 403, 303),
@@ -242,6 +261,8 @@ PUBLIC_ALLOW_LIST = {
     "auth.quick_exit",
     # Browsers report policy violations without signing in.
     "csp.report",
+    "auth.forgot_password",
+    "auth.reset_password",
     "core.healthz",
     "core.help_page",
     "core.switch_language",
