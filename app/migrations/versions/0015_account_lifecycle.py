@@ -1,7 +1,7 @@
 """password resets and withdrawals (account lifecycle)
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-04 18:40:00.000000
 """
 
@@ -12,7 +12,7 @@ import app.crypto
 
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
