@@ -312,6 +312,13 @@ class Questionnaire(Strict):
 
     version: int = Field(ge=1)
     title: dict[str, str]
+    # What a participant reads in their list of check-ins: everyday words, with the
+    # instrument's short name beside it in small type, and about how long it takes.
+    plain_title: dict[str, str] = Field(default_factory=dict)
+    short_name: str | None = Field(default=None, max_length=20)
+    minutes: int | None = Field(default=None, ge=1, le=60)
+    # Needed before a medicine session (the team reviews it first), so it is asked first.
+    before_session: bool = False
     intro: dict[str, str] = Field(default_factory=dict)
     source: str = Field(min_length=3)
     licence: str = Field(min_length=2)

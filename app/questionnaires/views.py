@@ -177,8 +177,11 @@ def done(response_id: int):
         return render_template(
             "questionnaires/support.html", lines=crisis_lines(), from_questionnaire=True
         )
+    due = services.due(db.session(), content.library(), current_user, _locale())
     return render_template(
         "questionnaires/done.html",
+        due=due,
+        next_item=services.after(due, response),
         response=response,
         resolved=resolved,
         instrument=resolved.item.data,
