@@ -191,11 +191,21 @@ DATA_KINDS: dict[str, tuple[str, type[Strict]]] = {
 }
 
 
+class VocabularyGroup(Strict):
+    """A few of the words shown together under a short label, so a long list reads at once."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    label: dict[str, str]
+    ids: list[str] = Field(min_length=1)
+
+
 class Vocabulary(Strict):
     """Words a participant may pick (feelings, body sensations), translated per locale."""
 
     ids: list[str] = Field(min_length=1)
     text: dict[str, dict[str, str]]
+    # Optional; when given, every word is in exactly one group.
+    groups: list[VocabularyGroup] = Field(default_factory=list)
 
     def locales(self) -> list[str]:
         return list(self.text)
@@ -206,6 +216,13 @@ class Vocabulary(Strict):
             missing = [word for word in self.ids if word not in words]
             if missing:
                 raise ValueError(f"text.{locale} lacks {', '.join(missing)}")
+        if self.groups:
+            grouped = [word for group in self.groups for word in group.ids]
+            if sorted(grouped) != sorted(self.ids):
+                raise ValueError("groups must hold every word exactly once")
+            for group in self.groups:
+                if set(group.label) != set(self.text):
+                    raise ValueError(f"group {group.id}: a label for each locale of the words")
         return self
 
 

@@ -59,6 +59,17 @@ document.addEventListener("keydown", (event) => {
   next.click();
 });
 
+// The journal's prompt is read as a quote above the words: choosing another one shows it there.
+document.addEventListener("change", (event) => {
+  if (!event.target.matches("[data-prompt-choice]")) return;
+  const form = event.target.form;
+  const figure = form && form.querySelector("[data-prompt-figure]");
+  if (!figure) return;
+  const words = event.target.value ? event.target.closest("label").textContent.trim() : "";
+  figure.querySelector("[data-prompt-quote] p").textContent = words;
+  figure.hidden = !words;
+});
+
 // After a form comes back with errors, move focus to the summary so it is announced.
 function focusErrors(root) {
   const summary = root.querySelector("[data-autofocus]");
