@@ -205,7 +205,10 @@ def results():
         "questionnaires/results.html",
         history=history,
         instruments=instruments,
-        charts={i: charts.trend(points, instruments[i].item.data) for i, points in history.items()},
+        charts={
+            i: charts.trend(points, instruments[i].item.data, instruments[i].item.locale)
+            for i, points in history.items()
+        },
         hide_numbers=session.get("hide_scores", False),
     )
 
