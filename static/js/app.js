@@ -108,5 +108,9 @@ window.addEventListener("online", () => flush());
 if ("serviceWorker" in navigator) {
   window.addEventListener("load", () => {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+    // The worker refreshes its offline pages if this language is not theirs.
+    navigator.serviceWorker.ready.then((registration) => {
+      if (registration.active) registration.active.postMessage({ type: "language", lang: document.documentElement.lang });
+    }).catch(() => {});
   });
 }
