@@ -7,7 +7,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 LOCALES := fr_CA
 
-.PHONY: run test setup install lock audit assets catalogs migrate seed lint format extract bench trials clean
+.PHONY: run test setup install lock audit assets catalogs migrate seed lint format extract bench trials screenshots clean
 
 # The web app and the worker that delivers alerts and reminders, together (Procfile.dev);
 # Ctrl-C stops both. Links in messages point at this server unless BASE_URL says otherwise.
@@ -95,6 +95,11 @@ bench: setup
 # `make test`: about seven minutes per database. Exits 1 if an acknowledged save was lost.
 trials: setup
 	$(BIN)/python -m trials.run $(TRIALS_ARGS)
+
+# The key screens at 320, 390 and 1280 px in English and French, on a fresh demo database,
+# into screenshots/ (not committed); README=1 also refreshes the README's four.
+screenshots: setup
+	$(BIN)/python -m scripts.screenshots $(if $(README),--readme)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance/*.sqlite3*

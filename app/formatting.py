@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale, dates
 from flask import Flask
-from flask_babel import format_datetime, format_timedelta, get_locale, get_timezone
+from flask_babel import format_timedelta, get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -40,20 +40,40 @@ def format_date_long(value: date | datetime) -> str:
     return dates.format_date(value, "long", locale=get_locale())
 
 
+# One style per locale, each the locale's own: its words for months and days, its order, and
+# its clock (12-hour with AM/PM in English, "21 h 00" in Canadian French) everywhere a time is
+# shown, never a numeric short date such as 12/1/26 that reads differently across countries.
+DATE_SKELETONS = {
+    "short": "MMMd",  # Dec 2 / 2 déc.
+    "short-year": "yMMMd",  # Dec 2, 2025 / 2 déc. 2025
+    "long": "MMMMEd",  # Wednesday, December 2 / mercredi 2 décembre
+}
+
+
+def _aware_local(value: datetime, zone: str | None = None) -> datetime:
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(zone) if zone else get_timezone())
+
+
 def format_datetime_long(value: datetime) -> str:
-    """A day and time in the request's time zone (the cohort's, set by the view)."""
-    return format_datetime(value, "EEEE d MMMM, HH:mm")
+    """A weekday, day and time in the request's time zone (the cohort's, set by the view)."""
+    locale = get_locale()
+    return datetime_pattern(locale, "long").apply(_aware_local(value), locale)
 
 
 def format_datetime_short(value: datetime, zone: str | None = None) -> str:
-    """A date and time, short, in the request's time zone, as Flask-Babel's
-    format_datetime(value, "short") writes it. A page such as the reading room shows twenty,
-    so the locale's pattern is parsed once and applied directly. Naive means UTC. A page that
-    lists several cohorts names each row's own zone."""
+    """A day and time, short, in the request's time zone; the year only when it is not this
+    year's. A page such as the reading room shows twenty, so each locale's pattern is built
+    once and applied directly. Naive means UTC. A page that lists several cohorts names each
+    row's own zone."""
     locale = get_locale()
-    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-    where = ZoneInfo(zone) if zone else get_timezone()
-    return short_datetime_pattern(locale).apply(aware.astimezone(where), locale)
+    local = _aware_local(value, zone)
+    kind = "short" if local.year == current_year(local.tzinfo) else "short-year"
+    return datetime_pattern(locale, kind).apply(local, locale)
+
+
+def current_year(zone) -> int:
+    return datetime.now(zone).year
 
 
 def time_ago(value: datetime, now: datetime | None = None) -> str:
@@ -71,24 +91,27 @@ def zone_name(zone: str) -> str:
 
 
 @cache
-def short_datetime_pattern(locale: Locale) -> dates.DateTimePattern:
-    """Babel's own recipe for "short", as one pattern: the locale's glue (such as "{1}, {0}",
-    taken literally once its quotes are dropped) around its parsed short time ({0}) and short
-    date ({1})."""
-    glue = dates.get_datetime_format("short", locale=locale).replace("'", "")
-    parts = {
-        "{0}": dates.get_time_format("short", locale=locale),
-        "{1}": dates.get_date_format("short", locale=locale),
-    }
-    pieces = re.split(r"(\{[01]\})", glue)
-    return dates.DateTimePattern(
-        "".join(parts[p].pattern if p in parts else p for p in pieces),
-        "".join(parts[p].format if p in parts else p.replace("%", "%%") for p in pieces),
-    )
+def datetime_pattern(locale: Locale, kind: str) -> dates.DateTimePattern:
+    """The locale's own glue (such as "{1}, {0}") around its best date for the skeleton and
+    its short time, parsed once. A weekday in the long form is written in full."""
+    skeletons = locale.datetime_skeletons
+    date_pattern = skeletons[dates.match_skeleton(DATE_SKELETONS[kind], skeletons)].pattern
+    if kind == "long":
+        date_pattern = re.sub(r"(?<!E)E{1,3}(?!E)", "EEEE", date_pattern)
+    time_pattern = dates.get_time_format("short", locale=locale).pattern
+    glue = str(dates.get_datetime_format("medium", locale=locale))
+    return dates.parse_pattern(glue.replace("{1}", date_pattern).replace("{0}", time_pattern))
 
 
-def format_time_short(value: datetime) -> str:
-    return format_datetime(value, "HH:mm")
+def format_time_short(value: datetime | time | str) -> str:
+    """A time of day in the locale's clock. A datetime is moved into the request's time zone;
+    a wall-clock time (a meeting's "18:30") is shown as it is."""
+    locale = get_locale()
+    if isinstance(value, str):
+        value = time.fromisoformat(value)
+    if isinstance(value, datetime):
+        value = _aware_local(value)
+    return dates.get_time_format("short", locale=locale).apply(value, locale)
 
 
 _TAG = re.compile(r"<[^>]+>")

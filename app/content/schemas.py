@@ -197,11 +197,21 @@ DATA_KINDS: dict[str, tuple[str, type[Strict]]] = {
 }
 
 
+class VocabularyGroup(Strict):
+    """A few of the words shown together under a short label, so a long list reads at once."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    label: dict[str, str]
+    ids: list[str] = Field(min_length=1)
+
+
 class Vocabulary(Strict):
     """Words a participant may pick (feelings, body sensations), translated per locale."""
 
     ids: list[str] = Field(min_length=1)
     text: dict[str, dict[str, str]]
+    # Optional; when given, every word is in exactly one group.
+    groups: list[VocabularyGroup] = Field(default_factory=list)
 
     def locales(self) -> list[str]:
         return list(self.text)
@@ -212,6 +222,13 @@ class Vocabulary(Strict):
             missing = [word for word in self.ids if word not in words]
             if missing:
                 raise ValueError(f"text.{locale} lacks {', '.join(missing)}")
+        if self.groups:
+            grouped = [word for group in self.groups for word in group.ids]
+            if sorted(grouped) != sorted(self.ids):
+                raise ValueError("groups must hold every word exactly once")
+            for group in self.groups:
+                if set(group.label) != set(self.text):
+                    raise ValueError(f"group {group.id}: a label for each locale of the words")
         return self
 
 
@@ -327,6 +344,13 @@ class Questionnaire(Strict):
 
     version: int = Field(ge=1)
     title: dict[str, str]
+    # What a participant reads in their list of check-ins: everyday words, with the
+    # instrument's short name beside it in small type, and about how long it takes.
+    plain_title: dict[str, str] = Field(default_factory=dict)
+    short_name: str | None = Field(default=None, max_length=20)
+    minutes: int | None = Field(default=None, ge=1, le=60)
+    # Needed before a medicine session (the team reviews it first), so it is asked first.
+    before_session: bool = False
     intro: dict[str, str] = Field(default_factory=dict)
     source: str = Field(min_length=3)
     licence: str = Field(min_length=2)

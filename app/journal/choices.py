@@ -40,6 +40,36 @@ def prompts(library: Library, place: ParticipantPlace, locale: str) -> dict[str,
     return found
 
 
+def this_weeks_prompts(library: Library, place: ParticipantPlace, locale: str) -> list[str]:
+    """The ids of the prompts of the week the person is in (the last one, after the program),
+    the ones "change prompt" offers."""
+    number = max(1, min(place.position.week, place.cohort.weeks))
+    week = library.get("week", f"{number:02d}", locale, place.cohort.bundle_id)
+    return [prompt.id for prompt in week.item.data.prompts] if week else []
+
+
+@dataclass(frozen=True)
+class WordGroup:
+    label: str | None
+    words: list[tuple[str, str]]
+
+
+def vocabulary_groups(library: Library, name: str, locale: str, bundle_id: str) -> list[WordGroup]:
+    """The words in the bundle's groups, labelled in the reader's language; one unlabelled
+    group when the bundle does not group them."""
+    resolved = library.get("vocabulary", name, locale, bundle_id)
+    if resolved is None:
+        return []
+    data, shown = resolved.item.data, resolved.item.locale
+    words = data.text[shown]
+    if not data.groups:
+        return [WordGroup(None, [(word, words[word]) for word in data.ids])]
+    return [
+        WordGroup(group.label[shown], [(word, words[word]) for word in group.ids])
+        for group in data.groups
+    ]
+
+
 def vocabulary(library: Library, name: str, locale: str, bundle_id: str) -> list[tuple[str, str]]:
     resolved = library.get("vocabulary", name, locale, bundle_id)
     if resolved is None:
@@ -54,6 +84,10 @@ def configure(form, library: Library, place: ParticipantPlace, locale: str):
     form.prompt_id.choices = [("", _("No prompt"))] + list(prompts(library, place, locale).items())
     form.feelings.choices = vocabulary(library, "feelings", locale, bundle_id)
     form.sensations.choices = vocabulary(library, "sensations", locale, bundle_id)
+    # How the composer draws them: words as chips in groups, this week's prompts to change to.
+    form.feeling_groups = vocabulary_groups(library, "feelings", locale, bundle_id)
+    form.sensation_groups = vocabulary_groups(library, "sensations", locale, bundle_id)
+    form.this_weeks_prompts = this_weeks_prompts(library, place, locale)
     return form
 
 

@@ -54,6 +54,11 @@ def manifest():
             "background_color": "#f7f5f0",
             "theme_color": "#2f5d50",
             "icons": icons,
+            # A long press on the home-screen icon: the two things people reach for most.
+            "shortcuts": [
+                {"name": _("Settle now"), "url": url_for("exercises.library")},
+                {"name": _("Write an entry"), "url": url_for("journal.new_entry")},
+            ],
         }
     )
     response.mimetype = "application/manifest+json"

@@ -36,12 +36,31 @@ class DueItem:
     instrument_id: str
     title: str
     response: QuestionnaireResponse | None
+    short_name: str | None = None
+    minutes: int | None = None
+    before_session: bool = False
 
     @property
     def state(self) -> str:
         if self.response is None:
             return "not_started"
         return "done" if self.response.completed_at else "in_progress"
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.administration, self.instrument_id)
+
+
+def _needed_next(item: DueItem) -> tuple[bool, bool, bool]:
+    """What is still to do before what is done; among those, what a session needs first,
+    then what was started."""
+    return (item.state == "done", not item.before_session, item.state != "in_progress")
+
+
+def after(items: list[DueItem], response: QuestionnaireResponse) -> DueItem | None:
+    """The check-in to offer once this one is finished: the first still to do."""
+    finished = (response.administration, response.instrument_id)
+    return next((i for i in items if i.state != "done" and i.key != finished), None)
 
 
 def definition(library: Library, instrument_id: str, locale: str, bundle_id: str) -> Resolved:
@@ -135,15 +154,20 @@ def due(
             resolved = library.get("questionnaire", instrument_id, locale, cohort.bundle_id)
             if resolved is None:
                 continue
+            data, locale = resolved.item.data, resolved.item.locale
             items.append(
                 DueItem(
                     window.administration,
                     instrument_id,
-                    resolved.item.data.title.get(resolved.item.locale, instrument_id),
+                    data.plain_title.get(locale) or data.title.get(locale, instrument_id),
                     existing.get((window.administration, instrument_id)),
+                    short_name=data.short_name,
+                    minutes=data.minutes,
+                    before_session=data.before_session,
                 )
             )
-    return items
+    # A stable sort: the schedule's own order stays within each rank.
+    return sorted(items, key=_needed_next)
 
 
 def start(

@@ -177,8 +177,11 @@ def done(response_id: int):
         return render_template(
             "questionnaires/support.html", lines=crisis_lines(), from_questionnaire=True
         )
+    due = services.due(db.session(), content.library(), current_user, _locale())
     return render_template(
         "questionnaires/done.html",
+        due=due,
+        next_item=services.after(due, response),
         response=response,
         resolved=resolved,
         instrument=resolved.item.data,
@@ -202,7 +205,10 @@ def results():
         "questionnaires/results.html",
         history=history,
         instruments=instruments,
-        charts={i: charts.trend(points, instruments[i].item.data) for i, points in history.items()},
+        charts={
+            i: charts.trend(points, instruments[i].item.data, instruments[i].item.locale)
+            for i, points in history.items()
+        },
         hide_numbers=session.get("hide_scores", False),
     )
 

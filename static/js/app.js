@@ -36,6 +36,43 @@ document.addEventListener("submit", async (event) => {
   }
 }, true);
 
+// A screen of one single-choice question moves on once an answer is tapped, after a short
+// pause so the chosen row is seen. Only a pointer choice moves on: arrow keys walk through
+// the answers without leaving the screen, and Enter or Next moves on from the keyboard.
+let pointerChoice = false;
+document.addEventListener("pointerdown", (event) => {
+  pointerChoice = Boolean(event.target.closest("form[data-advance-on-choose] .choice"));
+});
+document.addEventListener("change", (event) => {
+  const form = event.target.closest("form[data-advance-on-choose]");
+  if (!form || event.target.type !== "radio" || !pointerChoice) return;
+  pointerChoice = false;
+  const next = form.querySelector('button[name="go"][value="next"]');
+  if (next) window.setTimeout(() => next.click(), 250);
+});
+
+// Enter in a questionnaire means Next, as it reads; the browser's own default would be the
+// first button in the form, which is Back.
+document.addEventListener("keydown", (event) => {
+  const form = event.target.closest && event.target.closest("form[data-enter-next]");
+  if (!form || event.key !== "Enter" || event.target.matches("textarea, button, a")) return;
+  const next = form.querySelector('button[name="go"][value="next"]');
+  if (!next) return;
+  event.preventDefault();
+  next.click();
+});
+
+// The journal's prompt is read as a quote above the words: choosing another one shows it there.
+document.addEventListener("change", (event) => {
+  if (!event.target.matches("[data-prompt-choice]")) return;
+  const form = event.target.form;
+  const figure = form && form.querySelector("[data-prompt-figure]");
+  if (!figure) return;
+  const words = event.target.value ? event.target.closest("label").textContent.trim() : "";
+  figure.querySelector("[data-prompt-quote] p").textContent = words;
+  figure.hidden = !words;
+});
+
 // After a form comes back with errors, move focus to the summary so it is announced.
 function focusErrors(root) {
   const summary = root.querySelector("[data-autofocus]");
@@ -82,5 +119,9 @@ window.addEventListener("online", () => flush());
 if ("serviceWorker" in navigator) {
   window.addEventListener("load", () => {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+    // The worker refreshes its offline pages if this language is not theirs.
+    navigator.serviceWorker.ready.then((registration) => {
+      if (registration.active) registration.active.postMessage({ type: "language", lang: document.documentElement.lang });
+    }).catch(() => {});
   });
 }

@@ -26,6 +26,28 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// The kept pages speak the language they were fetched in. A page tells the worker its
+// language as it loads; when that is no longer the language of the kept pages (the person
+// switched), they are fetched again, so offline the exercises speak the new language.
+self.addEventListener("message", (event) => {
+  const data = event.data || {};
+  if (data.type === "language" && typeof data.lang === "string") {
+    event.waitUntil(refreshPagesFor(data.lang).catch(() => {}));
+  }
+});
+
+async function refreshPagesFor(lang) {
+  const cache = await caches.open(CACHE);
+  const kept = await cache.match(OFFLINE_URL);
+  const keptLang = kept ? ((await kept.text()).match(/<html lang="([^"]+)"/) || [])[1] : null;
+  if (keptLang === lang) return;
+  const pages = PRECACHE.filter((url) => !url.includes("?v="));
+  await Promise.all(pages.map(async (url) => {
+    const response = await fetch(new Request(url, { cache: "reload" }));
+    if (response.ok) await cache.put(url, response);
+  }));
+}
+
 function isStaticAsset(url) {
   return url.origin === self.location.origin && url.pathname.startsWith("/static/");
 }

@@ -127,9 +127,9 @@ def test_the_markdown_in_french_uses_the_bundles_words_and_the_catalogs_labels(c
     assert "13 juillet 2026, 20 h 12 (America/Vancouver)" in text
     assert "- Semaine 3\n" in text
     assert "> Qu'est-ce qui m'amène ici, dans mes propres mots?" in text
-    assert "- Émotions : anxiété, soulagement, retired-word\n" in text
-    assert "- Dans le corps : tension\n" in text
-    assert "- Intensité : 6/10\n" in text
+    assert "- Émotions\u202f: anxiété, soulagement, retired-word\n" in text
+    assert "- Dans le corps\u202f: tension\n" in text
+    assert "- Intensité\u202f: 6/10\n" in text
     assert BODY in text
     # "Written on" is checked on its own below.
     for english in ("week", "feelings", "anxious", "relieved", "intensity", "body:"):

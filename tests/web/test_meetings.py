@@ -89,7 +89,7 @@ def test_a_facilitator_adds_the_large_group_and_a_small_groups_meeting(app, db, 
     assert made[0].first_day == world.cohort.start_date
     assert made[0].last_day == world.cohort.start_date + timedelta(days=83)
     page = page_of(client.get(meetings_url(world)))
-    assert "Every Tuesday at 18:30, 120 minutes" in page
+    assert "Every Tuesday at 6:30\u202fPM, 120 minutes" in page
     assert "Small group: Cedar" in page and "Room 4" in page
     actions = db.exec(select(AuditEvent.action).where(AuditEvent.action == "meeting_saved")).all()
     assert len(actions) == 2
@@ -125,7 +125,7 @@ def test_the_medical_team_reads_the_meetings_but_only_facilitators_change_them(a
     add_meeting(db, world)
     client = signed_in(app, world.medical)
     page = page_of(client.get(meetings_url(world)))
-    assert "Every Tuesday at 18:30" in page and "Add a weekly meeting" not in page
+    assert "Every Tuesday at 6:30\u202fPM" in page and "Add a weekly meeting" not in page
     assert post(client, meetings_url(world), {"weekday": "2"}).status_code == 403
     other = signed_in(app, world.other_facilitator)
     assert other.get(meetings_url(world)).status_code == 403

@@ -16,7 +16,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import pytest
-from babel.dates import format_datetime
+from babel.dates import format_datetime, format_time
 from icalendar import Calendar
 from sqlalchemy import text
 from sqlmodel import select
@@ -108,9 +108,14 @@ def flags_of(db, person) -> list[SafetyFlag]:
     return list(db.exec(select(SafetyFlag).where(SafetyFlag.user_id == person.id)))
 
 
+def clock(moment: datetime) -> str:
+    """A time of day as English pages write it: the locale's own 12-hour clock."""
+    return format_time(moment, "short", locale="en")
+
+
 def long_form(moment: datetime, zone: str) -> str:
     """A time as the pages write it (format_datetime_long), on the cohort's clock."""
-    return format_datetime(moment, "EEEE d MMMM, HH:mm", tzinfo=ZoneInfo(zone), locale="en")
+    return format_datetime(moment, "EEEE, MMMM d, h:mm\u202fa", tzinfo=ZoneInfo(zone), locale="en")
 
 
 # --- The pre-session checklist. --------------------------------------------------------------
@@ -138,8 +143,8 @@ def test_the_checklist_shows_the_fasting_time_computed_from_the_start_on_the_coh
     assert response.status_code == 200
     zone = ZoneInfo(world.cohort.timezone)
     starts = open_session.starts_local.replace(tzinfo=zone).astimezone(UTC)
-    fasting = (starts - timedelta(hours=6)).astimezone(zone).strftime("%H:%M")
-    fluids = (starts - timedelta(hours=2)).astimezone(zone).strftime("%H:%M")
+    fasting = clock((starts - timedelta(hours=6)).astimezone(zone))
+    fluids = clock((starts - timedelta(hours=2)).astimezone(zone))
     page = page_of(response)
     assert f"I will not eat from {fasting} (6 hours before)" in page
     assert f"clear fluids until {fluids} (2 hours before)" in page
@@ -665,7 +670,7 @@ def test_a_facilitator_sets_the_three_sessions(app, db, world):
     }
     assert (made[1].place, made[2].place) == ("Studio on Main", None)
     page = page_of(client.get(timeline_url(world)))
-    assert "Monday 9 March, 09:00 · Studio on Main" in page
+    assert "Monday, March 9, 9:00\u202fAM · Studio on Main" in page
     assert 'value="2026-04-06T09:30"' in page
     audited = db.exec(select(AuditEvent).where(AuditEvent.action == "timeline_changed")).all()
     assert [(e.actor_id, e.cohort_id) for e in audited] == [(world.facilitator.id, world.cohort.id)]
@@ -722,7 +727,7 @@ def test_the_medical_lead_sees_the_timeline_but_cannot_change_it(app, db, world)
     add_session(db, world.cohort, datetime(2026, 3, 9, 9, 0))
     client = signed_in(app, world.medical)
     page = page_of(client.get(timeline_url(world)))
-    assert "Monday 9 March, 09:00" in page
+    assert "Monday, March 9, 9:00\u202fAM" in page
     assert "Save timeline" not in page
     assert post(client, timeline_url(world), {"session-1": "2026-03-12T09:00"}).status_code == 403
     assert sessions_by_number(db, world)[1].starts_local == datetime(2026, 3, 9, 9, 0)
