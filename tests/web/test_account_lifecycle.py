@@ -97,8 +97,8 @@ def test_the_person_page_shows_their_cohorts_and_actions(client, world):
     assert "Cohort A" in page and "Cedar" in page
     assert "Withdraw from this cohort" in page
     assert "Deactivate the account" in page
-    # The second factor's slot stays empty until the second-factor pages fill it.
-    assert "Second factor" not in page
+    # Whether they have a second factor, never anything of it.
+    assert "<dt>Second factor</dt><dd>Not set</dd>" in page
 
 
 def test_the_person_page_shows_a_second_factor_state_when_given(app, client, world):
