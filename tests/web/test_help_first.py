@@ -53,3 +53,12 @@ def test_quebecs_line_is_shown_to_readers_in_french_only(app, world):
 def test_signed_out_the_lines_are_there_and_the_team_request_is_not(app):
     page = help_page(app)
     assert 'href="tel:988"' in page and "Ask my team" not in page
+
+
+def test_the_page_is_titled_plainly_and_says_once_what_quick_exit_does(app, world):
+    client = app.test_client()
+    sign_in(client, world.participant)
+    page = html.unescape(client.get("/help").get_data(as_text=True))
+    assert "<title>Get help now · Tend</title>" in page
+    assert page.count("Leaving quickly") == 1
+    assert page.index("Leaving quickly") > page.index('<main id="main"')
