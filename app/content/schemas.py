@@ -407,7 +407,9 @@ class ConsentDocument(Strict):
     title: str = Field(min_length=2)
     version: int = Field(ge=1)
     required: bool = True
-    withdrawable: bool = False
+    # Every consent can be withdrawn in the app; this says, in the reader's words, what
+    # withdrawing this one changes for their data and their part in the program.
+    on_withdrawal: str = Field(min_length=10)
     choices: list[ConsentChoice] = Field(default_factory=list)
     provenance: FileProvenance | None = None
 

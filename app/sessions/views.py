@@ -102,17 +102,30 @@ def consent_document(document_id: str):
     ), (422 if error else 200)
 
 
-@bp.route("/consent/<document_id>/withdraw", methods=["POST"])
+@bp.route("/consent/<document_id>/withdraw", methods=["GET", "POST"])
 @require_roles(Role.participant)
 def withdraw_consent(document_id: str):
-    """Withdraw an optional consent; it takes effect from now on."""
+    """Withdraw a consent from now on, after a page that says what it changes."""
     cohort = _cohort()
-    if consent.withdraw(
+    resolved = content.get_content("consent", document_id, _locale(), cohort.bundle_id)
+    if resolved is None:
+        abort(404)
+    record = consent.on_file(db.session(), current_user, cohort.id, document_id)
+    if record is None:
+        flash(_("There is nothing on file to withdraw for this consent."), "info")
+        return redirect(url_for("sessions.consents"), 303)
+    if request.method == "GET":
+        return render_template(
+            "sessions/withdraw.html",
+            resolved=resolved,
+            document=resolved.item.data,
+            record=record,
+            tells_team=document_id not in consent.PRIVATE_WITHDRAWALS,
+        )
+    consent.withdraw(
         db.session(), current_user, cohort.id, document_id, content.library(), cohort.bundle_id
-    ):
-        flash(_("Withdrawn. This takes effect from now on."), "success")
-    else:
-        flash(_("This consent cannot be withdrawn here. Please talk with your team."), "error")
+    )
+    flash(_("Withdrawn. This takes effect from now on."), "success")
     return redirect(url_for("sessions.consents"), 303)
 
 

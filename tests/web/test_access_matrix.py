@@ -186,6 +186,8 @@ MATRIX = {
     ("sessions.consents", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
     ("sessions.consent_document", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
     ("sessions.consent_document", "POST"): row(TO_SIGN_IN, 422, 403, 403, 403, 403),
+    # Nothing on file yet: both answer by going back to the consents, with a word why.
+    ("sessions.withdraw_consent", "GET"): row(TO_SIGN_IN, 303, 403, 403, 403, 403),
     ("sessions.withdraw_consent", "POST"): row(TO_SIGN_IN, 303, 403, 403, 403, 403),
     ("sessions.signed_copy", "GET"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
     ("sessions.pre_session_checklist", "GET"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
