@@ -433,6 +433,9 @@ class ChecklistItem(Strict):
     review_if: str | None = None
     # A risk answer (thoughts of self-harm): the crisis lines are shown as soon as it is saved.
     crisis: bool = False
+    # Only true on the day ("I feel physically well today"): before the session's day the item
+    # is shown as asked on the day and not answered; on the day, no Ready without it.
+    asked_on_the_day: bool = False
     # A short name for the item on the team's flags and board, per locale.
     label: dict[str, str] = Field(default_factory=dict)
     text: dict[str, str]

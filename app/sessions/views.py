@@ -211,6 +211,7 @@ def pre_session_checklist(session_id: int):
         step=step,
         total=len(items),
         when=when,
+        on_the_day=when.session_day(utcnow()),
         answers=checklist.answers_of(record),
         typed=request.form if problems else None,
         problems={k: PROBLEMS[v] for k, v in problems.items()},
@@ -249,14 +250,18 @@ def checklist_result(session_id: int):
         abort(404)
     resolved = _checklist(checklist.PRE_SESSION, cohort.bundle_id)
     record = checklist.submission(db.session(), current_user.id, session.id)
+    when = checklist.timing(cohort, session, resolved.item.data)
+    on_the_day = when.session_day(utcnow())
     return render_template(
         "sessions/checklist_result.html",
         session=session,
         resolved=resolved,
         definition=resolved.item.data,
         record=record,
+        state=checklist.state_now(record, resolved.item.data, when),
+        on_the_day=on_the_day,
         answers=checklist.answers_of(record),
-        when=checklist.timing(cohort, session, resolved.item.data),
+        when=when,
     )
 
 

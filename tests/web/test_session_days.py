@@ -149,10 +149,11 @@ def test_the_checklist_shows_the_fasting_time_computed_from_the_start_on_the_coh
     assert f"I will not eat from {fasting} (6 hours before)" in page
     assert f"clear fluids until {fluids} (2 hours before)" in page
     assert "{fasting_time}" not in page
-    # All on one page: every item is there.
+    # All on one page: every item is there; the day's own (the session is tomorrow) waits.
     assert page.count('<fieldset class="question') == sum(
-        1 for item in pre_session().items if item.kind != "text"
+        1 for item in pre_session().items if item.kind != "text" and not item.asked_on_the_day
     )
+    assert "Asked on the day of your session" in page
 
 
 def test_every_yes_and_a_ride_home_on_one_page_is_ready(
@@ -181,9 +182,8 @@ def test_a_no_on_a_safety_item_is_a_hard_stop_and_one_urgent_flag_however_often_
     db, participant_client, world, open_session
 ):
     for _ in range(2):
-        response = post(
-            participant_client, checklist_url(open_session), full_form(**{"feeling-well": "no"})
-        )
+        form = full_form(**{"medicines-reviewed": "no"})
+        response = post(participant_client, checklist_url(open_session), form)
         assert response.status_code == 303
         assert response.location.endswith("/checklist/result")
     result = page_of(participant_client.get(response.location))
