@@ -22,6 +22,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.reset_password",
         "core.healthz",
         "core.help_page",
+        "core.privacy_notice",
         "core.switch_language",
         "csp.report",
         "pwa.manifest",

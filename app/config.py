@@ -254,6 +254,11 @@ class Settings:
     hsts_preload: bool = False
     flag_escalation_minutes: int = 120
     checklist_open_hours: int = 48
+    # How long the program keeps a person's records after their cohort ends: its own policy,
+    # shown on the privacy notice so nobody has to ask (Tend does not delete on a timer).
+    retention_years: int = 7
+    # Whom to ask about privacy (an email, a phone, a name); empty: "ask your program team".
+    privacy_contact: str = ""
     content_root: str = str(ROOT / "app" / "content" / "bundles")
     crisis_lines: list[dict] = field(default_factory=lambda: list(DEFAULT_CRISIS_LINES))
     # Per-locale lines from CRISIS_LINES_FILE (YAML: {locale: [lines]}); overrides the above.
@@ -303,6 +308,8 @@ class Settings:
             signin_limit_ip=os.environ.get("SIGNIN_LIMIT_IP") or cls.signin_limit_ip,
             flag_escalation_minutes=_env_int("FLAG_ESCALATION_MINUTES", 120),
             checklist_open_hours=_env_int("CHECKLIST_OPEN_HOURS", 48),
+            retention_years=_env_int("RETENTION_YEARS", 7),
+            privacy_contact=os.environ.get("PRIVACY_CONTACT", "").strip(),
             second_factor_required=_env_flag("SECOND_FACTOR_REQUIRED"),
             second_factor_limit=os.environ.get("SECOND_FACTOR_LIMIT") or cls.second_factor_limit,
             content_root=os.environ.get("CONTENT_ROOT") or cls.content_root,
@@ -328,6 +335,8 @@ class Settings:
         ):
             if not _is_limit(value):
                 raise ConfigError(f"{name} must read like '5 per 15 minutes', got {value!r}")
+        if self.retention_years < 1:
+            raise ConfigError("RETENTION_YEARS must be at least 1.")
         self.alerts.validate()
         for locale in self.locales:
             lines = self.lines_for(locale)

@@ -407,7 +407,9 @@ class ConsentDocument(Strict):
     title: str = Field(min_length=2)
     version: int = Field(ge=1)
     required: bool = True
-    withdrawable: bool = False
+    # Every consent can be withdrawn in the app; this says, in the reader's words, what
+    # withdrawing this one changes for their data and their part in the program.
+    on_withdrawal: str = Field(min_length=10)
     choices: list[ConsentChoice] = Field(default_factory=list)
     provenance: FileProvenance | None = None
 
@@ -431,6 +433,9 @@ class ChecklistItem(Strict):
     review_if: str | None = None
     # A risk answer (thoughts of self-harm): the crisis lines are shown as soon as it is saved.
     crisis: bool = False
+    # Only true on the day ("I feel physically well today"): before the session's day the item
+    # is shown as asked on the day and not answered; on the day, no Ready without it.
+    asked_on_the_day: bool = False
     # A short name for the item on the team's flags and board, per locale.
     label: dict[str, str] = Field(default_factory=dict)
     text: dict[str, str]

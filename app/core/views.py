@@ -34,6 +34,17 @@ def help_page():
     return render_template("core/help.html", lines=crisis_lines())
 
 
+@bp.route("/privacy")
+def privacy_notice():
+    """What Tend keeps, where, for how long and who sees it: readable before enrolling."""
+    settings = current_app.config["TEND"]
+    return render_template(
+        "core/privacy.html",
+        retention_years=settings.retention_years,
+        privacy_contact=settings.privacy_contact,
+    )
+
+
 def _safe_return_path(candidate: str | None) -> str:
     """Only a path on this site: the switcher must not become an open redirect."""
     if not candidate:

@@ -24,6 +24,12 @@ CANONICAL = "urn:tend:questionnaire:"
 ANSWERS = "urn:tend:answers:"
 STUDY_CODE = "urn:tend:study-code"
 ADMINISTRATION = "urn:tend:administration"
+# A baseline finished on or after the day of the first medicine session carries this tag.
+LATE_BASELINE = {
+    "system": "urn:tend:baseline-timing",
+    "code": "late-baseline",
+    "display": "Baseline finished on or after the day of the first medicine session",
+}
 ORDINAL = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 TYPES = {"choice": "choice", "multi": "choice", "yesno": "boolean", "date": "date"}
 
@@ -132,10 +138,13 @@ def response(instrument_id: str, definition: Questionnaire, done: source.Complet
         items.append({"linkId": "total", "answer": [{"valueDecimal": result.total}]})
     completed = record.completed_at
     completed = completed if completed.tzinfo else completed.replace(tzinfo=UTC)
+    tags = [{"system": ADMINISTRATION, "code": record.administration}]
+    if done.late_baseline:
+        tags.append(dict(LATE_BASELINE))
     return {
         "resourceType": "QuestionnaireResponse",
         "id": str(uuid.uuid4()),
-        "meta": {"tag": [{"system": ADMINISTRATION, "code": record.administration}]},
+        "meta": {"tag": tags},
         "questionnaire": f"{_canonical(instrument_id)}|{record.instrument_version}",
         "status": "completed",
         "subject": {"identifier": {"system": STUDY_CODE, "value": done.code}},

@@ -54,6 +54,10 @@ ATTENDANCE_FIELDS = (
     ("absent", "Group meetings recorded as absent"),
     ("excused", "Group meetings recorded as excused"),
 )
+# Whether a form's baseline was finished on or after the first medicine session: filled at
+# intake only (1 or 0), empty at the other events, where a response cannot be late.
+LATE_BASELINE = "late_baseline"
+LATE_BASELINE_LABEL = "Baseline finished late (on or after the day of the first medicine session)"
 NAME_PATTERN = re.compile(r"^[a-z](?:[a-z0-9]|_(?!_))*$")
 MAX_NAME = 26
 
@@ -169,6 +173,14 @@ def dictionary_rows(instruments: list[tuple[str, Questionnaire]]) -> Iterator[li
                     validation="number",
                     annotation="@READONLY",
                 )
+        yield _dictionary_row(
+            name=field_name(form, LATE_BASELINE),
+            form=form,
+            type="yesno",
+            label=LATE_BASELINE_LABEL,
+            note="Set at intake only; the outcomes CSV's late_baseline column says the same.",
+            annotation="@READONLY",
+        )
     for key, label in ATTENDANCE_FIELDS:
         yield _dictionary_row(
             name=f"meetings_{key}",
@@ -220,13 +232,15 @@ def record_columns(instruments: list[tuple[str, Questionnaire]]) -> list[str]:
         if definition.scoring.method != "none":
             columns.append(field_name(form, "total"))
             columns += [field_name(form, s.id) for s in definition.scoring.subscales]
+        columns.append(field_name(form, LATE_BASELINE))
         columns.append(f"{form}_complete")
     columns += [f"meetings_{key}" for key, _ in ATTENDANCE_FIELDS]
     columns.append(f"{ATTENDANCE_FORM}_complete")
     return columns
 
 
-def _values(form: str, definition: Questionnaire, answers: dict) -> dict[str, str]:
+def _values(form: str, definition: Questionnaire, done: source.Completed) -> dict[str, str]:
+    answers = done.answers
     values = {}
     for item in source.exported_items(definition):
         name = field_name(form, item.id)
@@ -250,6 +264,8 @@ def _values(form: str, definition: Questionnaire, answers: dict) -> dict[str, st
         for subscale in definition.scoring.subscales:
             score = result.subscales.get(subscale.id)
             values[field_name(form, subscale.id)] = "" if score is None else f"{score:g}"
+    if done.response.administration == "intake":
+        values[field_name(form, LATE_BASELINE)] = "1" if done.late_baseline else "0"
     values[f"{form}_complete"] = "2"
     return values
 
@@ -296,7 +312,7 @@ def record_rows(
         if event is None or response.instrument_id not in forms:
             continue
         form, definition = forms[response.instrument_id]
-        rows.setdefault(event, {}).update(_values(form, definition, done.answers))
+        rows.setdefault(event, {}).update(_values(form, definition, done))
     if person is not None:
         yield from flush(person)
     # People with attendance but no completed questionnaire still have their end row.

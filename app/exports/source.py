@@ -22,7 +22,7 @@ from app.models import (
     Role,
     StudyCode,
 )
-from app.questionnaires.schedule import OUTCOMES
+from app.questionnaires.schedule import OUTCOMES, is_late_baseline
 
 # Rows read from the database at a time while streaming.
 BATCH = 500
@@ -38,6 +38,9 @@ class Completed:
     response: QuestionnaireResponse
     code: str
     answers: dict
+    # A baseline finished on or after the day of the first medicine session, as the outcomes
+    # CSV says: it no longer measures "before", and the evaluation should know.
+    late_baseline: bool = False
 
 
 def instruments(library: Library, cohort: Cohort) -> list[tuple[str, Questionnaire]]:
@@ -112,18 +115,29 @@ def completed(db: Session, cohort: Cohort, codes: dict[int, str]) -> Iterator[Co
         .order_by(StudyCode.code, QuestionnaireResponse.id)
         .execution_options(yield_per=BATCH)
     )
+    from app.questionnaires.outcomes import completed_day
+    from app.questionnaires.services import first_session_day
+
+    first_session = first_session_day(db, cohort)
+
+    def done(response, answers) -> Completed:
+        late = is_late_baseline(
+            response.administration, completed_day(cohort, response), first_session
+        )
+        return Completed(response, codes[response.user_id], answers, late)
+
     current, answers = None, {}
     for response, item_id, value in db.exec(query):
         if response.user_id not in codes:
             continue
         if current is not None and response.id != current.id:
-            yield Completed(current, codes[current.user_id], answers)
+            yield done(current, answers)
             answers = {}
         current = response
         if item_id is not None:
             answers[item_id] = json.loads(value) if value is not None else None
     if current is not None:
-        yield Completed(current, codes[current.user_id], answers)
+        yield done(current, answers)
 
 
 def attendance(db: Session, cohort: Cohort, codes: dict[int, str]) -> dict[int, dict[str, int]]:

@@ -30,6 +30,8 @@ def describe_flag(flag) -> str:
     checklist item; never the person's free text."""
     if flag.source == "support-button":
         return _("Asked for support from the help page")
+    if flag.source == "consent":
+        return _("Consent withdrawn: %(title)s", title=_consent_title(flag))
     if flag.source == "checklist":
         number, _sep, item_id = (flag.rule_id or "").removeprefix("session-").partition(":")
         item = _checklist_item(flag, "pre-session", item_id)
@@ -59,6 +61,14 @@ def describe_flag(flag) -> str:
     rule = next((r for r in definition.flags if r.id == flag.rule_id), None)
     label = rule.label.get(resolved.item.locale, flag.rule_id) if rule else flag.rule_id
     return f"{definition.title[resolved.item.locale]}: {label}"
+
+
+def _consent_title(flag) -> str:
+    cohort = db.session().get(Cohort, flag.cohort_id)
+    resolved = content.get_content(
+        "consent", flag.rule_id or "", str(get_locale()), cohort.bundle_id if cohort else "core"
+    )
+    return resolved.item.data.title if resolved else (flag.rule_id or "")
 
 
 def _checklist_item(flag, checklist_id: str, item_id: str) -> str | None:

@@ -80,7 +80,8 @@ def participant_home(
     if pre is not None:
         for medicine_session, timing in checklist.upcoming_open(db, user, pre.item.data, now):
             record = checklist.submission(db, user.id, medicine_session.id)
-            checklists.append((medicine_session, timing, record.state if record else "not_started"))
+            state = checklist.state_now(record, pre.item.data, timing, now)
+            checklists.append((medicine_session, timing, state))
     after = next(
         (s for s in program.sessions_of(db, cohort) if aftercare.moment(cohort, s, now)), None
     )

@@ -44,6 +44,11 @@ class Timing:
     def open_at(self, now: datetime) -> bool:
         return self.opens <= now < self.starts
 
+    def session_day(self, now: datetime) -> bool:
+        """Whether `now` is on (or after) the session's date, on the cohort's clock."""
+        aware = now if now.tzinfo else now.replace(tzinfo=UTC)
+        return aware.astimezone(self.starts.tzinfo).date() >= self.starts.date()
+
 
 def timing(
     cohort: Cohort,
@@ -145,14 +150,21 @@ def stops(item, value) -> bool:
     return item.stop_answer is not None and value == item.stop_answer
 
 
-def state_of(checklist: Checklist, answers: dict) -> str:
+def asked(item, on_the_day: bool) -> bool:
+    """Whether the item is asked now: an item for the day only once the day has come."""
+    return on_the_day or not item.asked_on_the_day
+
+
+def state_of(checklist: Checklist, answers: dict, on_the_day: bool = True) -> str:
     """hard_stop when a safety item has its stopping answer (or there is no ride home); ready
-    when every question has its all-clear answer and the ride home is named; otherwise in
-    progress."""
+    when every question asked so far has its all-clear answer and the ride home is named;
+    otherwise in progress. Before the session's day, items for the day do not count."""
     for item in checklist.items:
         if stops(item, answers.get(item.id)):
             return "hard_stop"
     for item in checklist.items:
+        if not asked(item, on_the_day):
+            continue
         value = answers.get(item.id)
         if item.kind == "yes_not_yet_no" and value != "yes":
             return "in_progress"
@@ -161,6 +173,21 @@ def state_of(checklist: Checklist, answers: dict) -> str:
         if item.kind == "ride" and not (value and value.get("name")):
             return "in_progress"
     return "ready"
+
+
+def state_now(
+    record: ChecklistSubmission | None,
+    checklist: Checklist,
+    when: Timing,
+    now: datetime | None = None,
+) -> str:
+    """The state as of now: one saved Ready the evening before is in progress on the day
+    until the day's items are answered."""
+    if record is None:
+        return "not_started"
+    if record.state != "ready" or not when.session_day(now or utcnow()):
+        return record.state
+    return state_of(checklist, answers_of(record), on_the_day=True)
 
 
 def clear_form(checklist: Checklist) -> dict[str, str]:
@@ -211,13 +238,17 @@ def save_answers(
     until the session starts. Each stopping answer raises an urgent flag for the team, and a
     review answer a review flag, once per item and session, on the save that holds it."""
     now = now or utcnow()
-    if not timing(cohort, session, checklist).open_at(now):
+    when = timing(cohort, session, checklist)
+    if not when.open_at(now):
         raise ChecklistClosed
+    on_the_day = when.session_day(now)
     record = submission(db, user.id, session.id) or ChecklistSubmission(
         user_id=user.id, session_id=session.id, checklist_id=PRE_SESSION
     )
     answers, problems = answers_of(record if record.id else None), {}
     for item in checklist.items:
+        if not asked(item, on_the_day):
+            continue  # not asked yet: an answer sent early is not kept
         try:
             value = parse(item, form)
         except AnswerProblem as problem:
@@ -227,7 +258,7 @@ def save_answers(
         if value is not None or item.id in form or f"{item.id}-name" in form:
             answers[item.id] = value
     record.answers = json.dumps(answers)
-    record.state = state_of(checklist, answers)
+    record.state = state_of(checklist, answers, on_the_day)
     record.updated_at = now
     if submit and not problems:
         record.submitted_at = now

@@ -10,11 +10,15 @@ from sqlmodel import Session, select
 from app import audit
 from app.content import Library, Resolved
 from app.models import ConsentRecord, User, utcnow
+from app.questionnaires import safety
 from app.text_input import one_line
 
 ORDER = ("treatment", "confidentiality", "touch", "sharing", "research")
 # Without these on file there is no medicine session: the board and the session check them.
 NEEDED_FOR_SESSION = ("treatment", "confidentiality")
+# Withdrawing the research consent changes nothing in the person's care, only what later
+# evaluation exports hold, so it is theirs alone; every other withdrawal reaches the team.
+PRIVATE_WITHDRAWALS = ("research",)
 
 
 class ConsentRefused(ValueError):
@@ -113,14 +117,23 @@ def sign(
     return record
 
 
+def on_file(db: Session, user: User, cohort_id: int, document_id: str) -> ConsentRecord | None:
+    """The person's latest signature of the document, unless it has been withdrawn."""
+    record = current_records(db, user, cohort_id).get(document_id)
+    return record if record is not None and record.withdrawn_at is None else None
+
+
 def withdraw(
     db: Session, user: User, cohort_id: int, document_id: str, library: Library, bundle_id: str
 ) -> bool:
-    resolved = library.get("consent", document_id, "en", bundle_id)
-    if resolved is None or not resolved.item.data.withdrawable:
+    """Withdraw from now on. Nothing is deleted: the signed record keeps its date of withdrawal
+    (deleting data is closing the account). The team is told with a review flag, which the
+    board, the flags page and the daily digest show, unless the withdrawal is the person's own
+    business (PRIVATE_WITHDRAWALS)."""
+    if library.get("consent", document_id, "en", bundle_id) is None:
         return False
-    record = current_records(db, user, cohort_id).get(document_id)
-    if record is None or record.withdrawn_at is not None:
+    record = on_file(db, user, cohort_id, document_id)
+    if record is None:
         return False
     record.withdrawn_at = utcnow()
     audit.record(
@@ -132,6 +145,10 @@ def withdraw(
         object_type="consent",
         object_id=document_id,
     )
+    if document_id not in PRIVATE_WITHDRAWALS:
+        safety.raise_flag(
+            db, user, cohort_id, source="consent", level="review", rule_id=document_id
+        )
     db.commit()
     return True
 

@@ -133,6 +133,7 @@ def rows(
 ) -> list[BoardRow]:
     """The board's rows, attention first. Not audited: callers that show a person's row do."""
     definition = library.get("checklist", checklist.PRE_SESSION, "en", cohort.bundle_id)
+    when = checklist.timing(cohort, session, definition.item.data) if definition else None
     ride_item = (
         next((i for i in definition.item.data.items if i.kind == "ride"), None)
         if definition is not None
@@ -176,7 +177,11 @@ def rows(
                 intake_done=person.id in intakes_done,
                 intake_flags=len(intake),
                 intake_to_review=sum(1 for f in intake if f.acknowledged_at is None),
-                checklist_state=record.state if record else "not_started",
+                checklist_state=(
+                    checklist.state_now(record, definition.item.data, when)
+                    if definition is not None
+                    else (record.state if record else "not_started")
+                ),
                 submitted_at=record.submitted_at if record else None,
                 ride=ride,
                 flags=[f for f in flags if f.followed_up_at is None],

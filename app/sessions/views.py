@@ -102,17 +102,30 @@ def consent_document(document_id: str):
     ), (422 if error else 200)
 
 
-@bp.route("/consent/<document_id>/withdraw", methods=["POST"])
+@bp.route("/consent/<document_id>/withdraw", methods=["GET", "POST"])
 @require_roles(Role.participant)
 def withdraw_consent(document_id: str):
-    """Withdraw an optional consent; it takes effect from now on."""
+    """Withdraw a consent from now on, after a page that says what it changes."""
     cohort = _cohort()
-    if consent.withdraw(
+    resolved = content.get_content("consent", document_id, _locale(), cohort.bundle_id)
+    if resolved is None:
+        abort(404)
+    record = consent.on_file(db.session(), current_user, cohort.id, document_id)
+    if record is None:
+        flash(_("There is nothing on file to withdraw for this consent."), "info")
+        return redirect(url_for("sessions.consents"), 303)
+    if request.method == "GET":
+        return render_template(
+            "sessions/withdraw.html",
+            resolved=resolved,
+            document=resolved.item.data,
+            record=record,
+            tells_team=document_id not in consent.PRIVATE_WITHDRAWALS,
+        )
+    consent.withdraw(
         db.session(), current_user, cohort.id, document_id, content.library(), cohort.bundle_id
-    ):
-        flash(_("Withdrawn. This takes effect from now on."), "success")
-    else:
-        flash(_("This consent cannot be withdrawn here. Please talk with your team."), "error")
+    )
+    flash(_("Withdrawn. This takes effect from now on."), "success")
     return redirect(url_for("sessions.consents"), 303)
 
 
@@ -198,6 +211,7 @@ def pre_session_checklist(session_id: int):
         step=step,
         total=len(items),
         when=when,
+        on_the_day=when.session_day(utcnow()),
         answers=checklist.answers_of(record),
         typed=request.form if problems else None,
         problems={k: PROBLEMS[v] for k, v in problems.items()},
@@ -236,14 +250,18 @@ def checklist_result(session_id: int):
         abort(404)
     resolved = _checklist(checklist.PRE_SESSION, cohort.bundle_id)
     record = checklist.submission(db.session(), current_user.id, session.id)
+    when = checklist.timing(cohort, session, resolved.item.data)
+    on_the_day = when.session_day(utcnow())
     return render_template(
         "sessions/checklist_result.html",
         session=session,
         resolved=resolved,
         definition=resolved.item.data,
         record=record,
+        state=checklist.state_now(record, resolved.item.data, when),
+        on_the_day=on_the_day,
         answers=checklist.answers_of(record),
-        when=checklist.timing(cohort, session, resolved.item.data),
+        when=when,
     )
 
 

@@ -224,12 +224,12 @@ def test_an_optional_consent_can_be_withdrawn_and_the_withdrawal_is_audited(db, 
     assert withdraw(db, world, "research") is False  # nothing left to withdraw
 
 
-def test_the_treatment_consent_cannot_be_withdrawn_here(db, world):
+def test_withdrawing_the_treatment_consent_ends_session_consent_and_keeps_the_record(db, world):
     sign(db, world, "treatment")
     sign(db, world, "confidentiality")
-    assert withdraw(db, world, "treatment") is False
-    assert [r.withdrawn_at for r in records(db, world.participant)] == [None, None]
-    assert consent.has_session_consents(db, shipped(), world.participant, world.cohort)
+    assert withdraw(db, world, "treatment") is True
+    assert [r.withdrawn_at is None for r in records(db, world.participant)] == [False, True]
+    assert not consent.has_session_consents(db, shipped(), world.participant, world.cohort)
 
 
 def test_research_use_is_not_agreed_until_someone_says_yes(db, world):

@@ -199,7 +199,7 @@ def test_a_no_on_an_item_that_is_not_about_safety_is_not_a_hard_stop():
 
 
 def test_a_hard_stop_wins_over_items_not_yet_done():
-    answers = {"fasting": "not_yet", "feeling-well": "no"}
+    answers = {"fasting": "not_yet", "medicines-reviewed": "no"}
     assert checklist.state_of(pre_session(), answers) == "hard_stop"
 
 
@@ -281,7 +281,7 @@ def test_a_checklist_saved_on_its_first_open_minute_is_kept_as_ready(db, world, 
 def test_a_hard_stop_raises_one_urgent_flag_however_often_it_is_sent_again(
     db, world, session_on_march_9
 ):
-    form = {"fasting": "yes", "feeling-well": "no"}
+    form = {"fasting": "yes", "medicines-reviewed": "no"}
     for minutes in (0, 5, 30):
         now = local(VANCOUVER, 2026, 3, 8, 20, minutes)
         record, _problems = checklist.save(
@@ -297,7 +297,7 @@ def test_a_hard_stop_raises_one_urgent_flag_however_often_it_is_sent_again(
         assert record.state == "hard_stop"
     flags = db.exec(select(SafetyFlag).where(SafetyFlag.user_id == world.participant.id)).all()
     assert [(f.level, f.source, f.rule_id) for f in flags] == [
-        ("urgent", "checklist", "session-1:feeling-well")
+        ("urgent", "checklist", "session-1:medicines-reviewed")
     ]
 
 

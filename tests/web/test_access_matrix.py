@@ -58,6 +58,8 @@ MATRIX = {
     ("static", "GET"): everyone(200),
     ("core.healthz", "GET"): everyone(200),
     ("core.help_page", "GET"): everyone(200),
+    # The privacy notice is read before enrolling, so it is open to everyone.
+    ("core.privacy_notice", "GET"): everyone(200),
     ("core.switch_language", "POST"): everyone(303),
     ("csp.report", "POST"): everyone(204),
     # Quick exit's beacon: ends the session when there is one, and says nothing either way.
@@ -184,6 +186,8 @@ MATRIX = {
     ("sessions.consents", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
     ("sessions.consent_document", "GET"): row(TO_SIGN_IN, 200, 403, 403, 403, 403),
     ("sessions.consent_document", "POST"): row(TO_SIGN_IN, 422, 403, 403, 403, 403),
+    # Nothing on file yet: both answer by going back to the consents, with a word why.
+    ("sessions.withdraw_consent", "GET"): row(TO_SIGN_IN, 303, 403, 403, 403, 403),
     ("sessions.withdraw_consent", "POST"): row(TO_SIGN_IN, 303, 403, 403, 403, 403),
     ("sessions.signed_copy", "GET"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
     ("sessions.pre_session_checklist", "GET"): row(TO_SIGN_IN, 404, 403, 403, 403, 403),
@@ -250,6 +254,9 @@ WIDER_TEAM = {
     ("meetings.take_attendance", "POST"): NOT_FOUND,
     ("facilitator.cohort_content", "GET"): READS,
     ("facilitator.preview_week", "GET"): READS,
+    # Closing one's own account is a participant's page: to every staff role it is not there.
+    ("auth.close_account", "GET"): NOT_FOUND,
+    ("auth.close_account", "POST"): NOT_FOUND,
 }
 for (_endpoint, _method), _answer in WIDER_TEAM.items():
     MATRIX[(_endpoint, _method)] = {**MATRIX[(_endpoint, _method)], **_answer}
@@ -265,6 +272,8 @@ PUBLIC_ALLOW_LIST = {
     "auth.reset_password",
     "core.healthz",
     "core.help_page",
+    # Read before enrolling: what Tend keeps and who sees it.
+    "core.privacy_notice",
     "core.switch_language",
     "pwa.manifest",
     "pwa.service_worker",

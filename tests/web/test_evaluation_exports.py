@@ -24,6 +24,7 @@ from app.models import (
     Attendance,
     AuditEvent,
     ConsentRecord,
+    MedicineSession,
     Meeting,
     QuestionnaireResponse,
     StudyCode,
@@ -442,3 +443,46 @@ def test_the_database_read_streams_in_batches(db, arranged):
     ]
     # The answers come decrypted and parsed, as the scoring reads them.
     assert found[0].answers["q1"] == 2 and found[0].answers["q10"] == 1
+
+
+# ---- A late baseline, labelled in both formats -----------------------------------------------
+
+
+def first_session_two_days_ago(db, world):
+    starts = (datetime.now(UTC) - timedelta(days=2)).replace(tzinfo=None, microsecond=0)
+    db.add(MedicineSession(cohort_id=world.cohort.id, number=1, starts_local=starts))
+    db.commit()
+
+
+def test_a_late_baseline_is_a_field_of_each_form_in_redcap(app, db, arranged):
+    world = arranged
+    dictionary = rows_of(download(app, world, "redcap-dictionary.csv"))
+    field = next(f for f in dictionary if f["Variable / Field Name"] == "phq9_late_baseline")
+    assert (field["Form Name"], field["Field Type"]) == ("phq9", "yesno")
+    assert "first medicine session" in field["Field Label"]
+    on_time = {
+        r["redcap_event_name"]: r for r in rows_of(download(app, world, "redcap-records.csv"))
+    }
+    assert on_time["intake_arm_1"]["phq9_late_baseline"] == "0"
+
+    first_session_two_days_ago(db, world)
+    late = {r["redcap_event_name"]: r for r in rows_of(download(app, world, "redcap-records.csv"))}
+    assert late["intake_arm_1"]["phq9_late_baseline"] == "1"
+    assert late["intake_arm_1"]["gad7_late_baseline"] == "1"
+    # Only a baseline can be late: the end of the program leaves the field empty.
+    assert late["end_of_program_arm_1"]["phq9_late_baseline"] == ""
+
+
+def test_a_late_baseline_is_tagged_on_its_fhir_response(app, db, arranged):
+    world = arranged
+    first_session_two_days_ago(db, world)
+    bundle = Bundle.model_validate_json(download(app, world, "fhir-bundle.json"))
+    responses = [e.resource for e in bundle.entry if isinstance(e.resource, FhirResponse)]
+    tagged = {(r.questionnaire.split("|")[0], tuple(t.code for t in r.meta.tag)) for r in responses}
+    assert tagged == {
+        ("urn:tend:questionnaire:phq-9", ("intake", "late-baseline")),
+        ("urn:tend:questionnaire:gad-7", ("intake", "late-baseline")),
+        ("urn:tend:questionnaire:phq-9", ("end",)),
+    }
+    late = next(t for r in responses for t in r.meta.tag if t.code == "late-baseline")
+    assert late.system == "urn:tend:baseline-timing" and "first medicine session" in late.display

@@ -97,7 +97,7 @@ def arranged(db, world, made):
         sign(db, world, person, "treatment", "confidentiality")
         finish_intake(db, world, person)
     answer(db, world, world.participant, made)
-    answer(db, world, world.same_group, made, **{"feeling-well": "no"})
+    answer(db, world, world.same_group, made, **{"medicines-reviewed": "no"})
     proceed(db, world, made, world.participant)
     return made
 

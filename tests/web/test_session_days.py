@@ -149,10 +149,11 @@ def test_the_checklist_shows_the_fasting_time_computed_from_the_start_on_the_coh
     assert f"I will not eat from {fasting} (6 hours before)" in page
     assert f"clear fluids until {fluids} (2 hours before)" in page
     assert "{fasting_time}" not in page
-    # All on one page: every item is there.
+    # All on one page: every item is there; the day's own (the session is tomorrow) waits.
     assert page.count('<fieldset class="question') == sum(
-        1 for item in pre_session().items if item.kind != "text"
+        1 for item in pre_session().items if item.kind != "text" and not item.asked_on_the_day
     )
+    assert "Asked on the day of your session" in page
 
 
 def test_every_yes_and_a_ride_home_on_one_page_is_ready(
@@ -181,9 +182,8 @@ def test_a_no_on_a_safety_item_is_a_hard_stop_and_one_urgent_flag_however_often_
     db, participant_client, world, open_session
 ):
     for _ in range(2):
-        response = post(
-            participant_client, checklist_url(open_session), full_form(**{"feeling-well": "no"})
-        )
+        form = full_form(**{"medicines-reviewed": "no"})
+        response = post(participant_client, checklist_url(open_session), form)
         assert response.status_code == 303
         assert response.location.endswith("/checklist/result")
     result = page_of(participant_client.get(response.location))
@@ -453,25 +453,21 @@ def test_the_signed_copy_says_so_when_the_text_has_changed_since(
     assert "A sentence added in version 2." not in page
 
 
-def test_research_consent_can_be_withdrawn_but_the_treatment_consent_cannot(
+def test_the_research_and_the_treatment_consent_can_both_be_withdrawn(
     db, participant_client, world
 ):
     post(participant_client, "/consent/research", {"choice": "yes", "signed_name": NAME})
     post(participant_client, "/consent/treatment", {"signed_name": NAME})
-    assert "Withdraw this consent" in page_of(participant_client.get("/consent"))
+    assert 'href="/consent/research/withdraw"' in page_of(participant_client.get("/consent"))
 
-    refused = post(participant_client, "/consent/treatment/withdraw")
-    assert refused.status_code == 303
-    assert "This consent cannot be withdrawn here." in page_of(
-        participant_client.get(refused.location)
-    )
-    withdrawn = post(participant_client, "/consent/research/withdraw")
-    assert withdrawn.status_code == 303
-    page = page_of(participant_client.get(withdrawn.location))
-    assert "Withdrawn. This takes effect from now on." in page
+    for document_id in ("research", "treatment"):
+        withdrawn = post(participant_client, f"/consent/{document_id}/withdraw")
+        assert withdrawn.status_code == 303
+        page = page_of(participant_client.get(withdrawn.location))
+        assert "Withdrawn. This takes effect from now on." in page
     assert "Withdrawn on" in page
     by_document = {r.document_id: r for r in consent_records(db, world.participant)}
-    assert by_document["treatment"].withdrawn_at is None
+    assert by_document["treatment"].withdrawn_at is not None
     assert by_document["research"].withdrawn_at is not None
 
 

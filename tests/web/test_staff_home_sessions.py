@@ -42,7 +42,7 @@ def test_a_session_in_30_hours_shows_on_the_team_home_with_its_countdown_and_cou
     finish_intake(db, world, world.participant)
     answer(db, world, world.participant, soon)
     proceed(db, world, soon, world.participant)
-    answer(db, world, world.same_group, soon, **{"feeling-well": "no"})  # a hard stop
+    answer(db, world, world.same_group, soon, **{"medicines-reviewed": "no"})  # a hard stop
     for person in (world.facilitator, world.medical):
         page = home_of(app, person)
         assert "Medicine sessions in the next 72 hours" in page
