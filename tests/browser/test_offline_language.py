@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import DEMO_PASSWORD
 from tests.browser.helpers import sign_in
-from tests.browser.test_feature_journeys import wait_until
+from tests.browser.test_feature_journeys import switch_language, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -37,3 +37,7 @@ def test_switching_language_refreshes_the_offline_exercises(pages):
         expect(page.locator("html")).to_have_attribute("lang", "fr-CA")
     finally:
         page.context.set_offline(False)
+        # The choice is saved on the shared demo account: the journeys after this one read
+        # Jordan's pages in English.
+        page.goto("/")
+        switch_language(page, "en")
