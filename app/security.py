@@ -45,6 +45,11 @@ def _load_user(token: str):
     return user
 
 
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(("text/html", "application/json"))
+    return best == "application/json" and request.accept_mimetypes["application/json"] > 0
+
+
 def _unauthorized() -> Response:
     target = url_for("auth.sign_in")
     if request.htmx:
@@ -64,11 +69,6 @@ def _unauthorized() -> Response:
 HALF_SIGNED_IN_ENDPOINTS = CHALLENGE_ENDPOINTS | {"auth.sign_out"}
 # Staff who must set up a factor and have none yet may open the guided setup and sign out.
 SETUP_ONLY_ENDPOINTS = SETUP_ENDPOINTS | {"auth.sign_out"}
-
-
-def _wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(("text/html", "application/json"))
-    return best == "application/json" and request.accept_mimetypes["application/json"] > 0
 
 
 def _require_sign_in():
